@@ -1,0 +1,36 @@
+# The user's entry point. `make help` lists the targets.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+# Stage commands in dvc.yaml call `python`: make it the project's venv.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export DVC_NO_ANALYTICS := 1
+
+.PHONY: help audio test clean-venv
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@echo '  make audio KEYWORD="백자 달항아리"   narrate one keyword (added to params.yaml if new)'
+
+# Rebuilt only when requirements.txt changes.
+$(STAMP): requirements.txt
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+# KEYWORD reaches the recipe through the environment ("$$KEYWORD"), so any character in it is safe.
+audio: $(STAMP) ## Narrate every keyword in params.yaml (dvc repro)
+	@$(PYTHON) -m stages.config
+ifdef KEYWORD
+	@$(PYTHON) -m stages.keywords "$$KEYWORD"
+	dvc repro "audio@$$KEYWORD"
+else
+	dvc repro
+endif
+
+test: $(STAMP) ## Run the test suite
+	$(PYTHON) -m pytest -q tests
+
+clean-venv: ## Remove .venv
+	rm -rf $(VENV)

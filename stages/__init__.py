@@ -1,0 +1,1 @@
+"""Keyword in, narrated audio guide out: the DVC stages and their providers."""

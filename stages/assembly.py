@@ -1,0 +1,74 @@
+"""Chunk audio files → one encoded narration, encoded once, chunk by chunk, written atomically."""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from stages.atomic import atomic_path
+from stages.errors import PipelineError
+
+PARAGRAPH_PAUSE_S = 0.6
+SENTENCE_PAUSE_S = 0.15
+
+# tts.format → libsndfile container and codec; opus only takes a few sample rates, so it gets its own.
+_ENCODINGS = {
+    "mp3": {"format": "MP3", "subtype": "MPEG_LAYER_III"},
+    "wav": {"format": "WAV", "subtype": "PCM_16"},
+    "flac": {"format": "FLAC", "subtype": "PCM_16"},
+    "opus": {"format": "OGG", "subtype": "OPUS"},
+}
+_OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
+
+
+def output_rate(fmt: str, source_rate: int) -> int:
+    if fmt == "opus" and source_rate not in _OPUS_RATES:
+        return 48000
+    return source_rate
+
+
+def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """Linear-interpolation resampling; enough for speech between nearby rates."""
+    if from_rate == to_rate or samples.size == 0:
+        return samples
+    count = int(round(samples.size * to_rate / from_rate))
+    positions = np.arange(count) * (from_rate / to_rate)
+    return np.interp(positions, np.arange(samples.size), samples.astype(np.float32)).astype(samples.dtype)
+
+
+def read_chunk(path: Path) -> tuple[np.ndarray, int]:
+    """Decode one chunk file to mono int16 samples; an undecodable file is a PipelineError."""
+    try:
+        samples, rate = sf.read(path, dtype="int16", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise PipelineError(f"chunk audio {path.name} cannot be decoded: {exc}") from None
+    return samples.mean(axis=1).astype(np.int16) if samples.shape[1] > 1 else samples[:, 0], rate
+
+
+def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str) -> float:
+    """Encode (chunk file, pause after it) pairs into `out`; return the duration in seconds.
+
+    Only one chunk is in memory at a time, so memory does not grow with the narration's length.
+    """
+    encoding = _ENCODINGS[fmt]
+    frames = 0
+    with atomic_path(out) as tmp:
+        writer = None
+        try:
+            for path, pause_s in parts:
+                samples, rate = read_chunk(path)
+                if writer is None:
+                    target = output_rate(fmt, rate)
+                    writer = sf.SoundFile(tmp, "w", samplerate=target, channels=1, **encoding)
+                samples = resample(samples, rate, target)
+                silence = np.zeros(int(round(pause_s * target)), dtype=np.int16)
+                writer.write(samples)
+                writer.write(silence)
+                frames += samples.size + silence.size
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            raise PipelineError(f"nothing to encode for {out.name}: the script has no speakable text")
+    return frames / target

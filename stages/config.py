@@ -1,0 +1,173 @@
+"""params.yaml, parsed once into one typed, validated object.
+
+Every stage calls load_params(); no other place reads params.yaml by key.
+"""
+
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from stages.errors import ParamsError
+
+PARAMS_FILE = Path("params.yaml")
+MAX_KEYWORD_CHARS = 100
+
+
+def check_keyword(keyword: str) -> str:
+    """Return the keyword if it is safe to use verbatim as a file name, else raise ParamsError."""
+    shown = repr(keyword)
+    if not isinstance(keyword, str) or not keyword.strip():
+        raise ParamsError(f"keyword {shown} is empty; give the name of a subject, e.g. 백자 달항아리")
+    if "/" in keyword or "\\" in keyword:
+        raise ParamsError(f"keyword {shown} contains '/' or '\\'; keywords are file names, not paths")
+    if any(unicodedata.category(ch) == "Cc" for ch in keyword):
+        raise ParamsError(f"keyword {shown} contains a control character")
+    if keyword.startswith("."):
+        raise ParamsError(f"keyword {shown} starts with '.'; that would make a hidden file")
+    if len(keyword) > MAX_KEYWORD_CHARS:
+        raise ParamsError(f"keyword {shown[:40]}… is {len(keyword)} characters; the limit is {MAX_KEYWORD_CHARS}")
+    return keyword
+
+
+def _keyword_value(keyword: str) -> str:
+    try:
+        return check_keyword(keyword)
+    except ParamsError as exc:
+        raise ValueError(str(exc)) from None  # pydantic reports ValueError with the key's location
+
+
+Keyword = Annotated[str, AfterValidator(_keyword_value)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InfoParams(Section):
+    """How facts are gathered (dvc.yaml: a dependency of info@*)."""
+
+    provider: Literal["local"] = "local"
+
+
+class ScriptParams(Section):
+    """How the narration is written (a dependency of script@*)."""
+
+    provider: Literal["template"] = "template"
+
+
+class TTSParams(Section):
+    """What the narration sounds like (a dependency of audio@*)."""
+
+    provider: Literal["espeak"] = "espeak"
+    model: str = "gpt-4o-mini-tts"
+    voice: str = "alloy"
+    speed: float = Field(default=1.0, ge=0.25, le=4.0)
+    format: Literal["mp3", "wav", "flac", "opus"] = "mp3"
+
+
+class RetryParams(Section):
+    """How failed calls are retried; says how calls are made, so no stage depends on it."""
+
+    max_tries: int = Field(default=8, ge=1, le=100)
+    initial_wait: float = Field(default=1.0, gt=0, le=600)
+    max_wait: float = Field(default=60.0, gt=0, le=3600)
+
+
+class Params(Section):
+    keywords: list[Keyword] = Field(min_length=1)
+    info: InfoParams = InfoParams()
+    script: ScriptParams = ScriptParams()
+    tts: TTSParams = TTSParams()
+    retry: RetryParams = RetryParams()
+
+    def model_post_init(self, _context: Any) -> None:
+        seen = set()
+        for keyword in self.keywords:
+            if keyword in seen:
+                raise ParamsError(f"params.yaml: keywords: {keyword!r} is listed twice")
+            seen.add(keyword)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """One line naming the key, the bad value and what is allowed."""
+    loc = ".".join(str(part) for part in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(error["loc"][:-1])
+        allowed = ", ".join(parent.model_fields) if parent else "see README"
+        return f"{loc}: unknown key; allowed keys here: {allowed}"
+    if kind == "literal_error":
+        return f"{loc}: {error['input']!r} is not allowed; allowed values: {error['ctx']['expected']}"
+    if kind == "missing":
+        return f"{loc}: missing; it is required"
+    if kind == "value_error":
+        return f"{loc}: {error['ctx']['error']}"
+    message = error["msg"]
+    bounds = _bounds(error["loc"])
+    return f"{loc}: {error['input']!r} is not allowed: {message}{bounds}"
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    model: type[BaseModel] = Params
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        if field is None or not isinstance(field.annotation, type) or not issubclass(field.annotation, BaseModel):
+            return None
+        model = field.annotation
+    return model
+
+
+def _bounds(loc: tuple) -> str:
+    parent = _model_at(loc[:-1])
+    if parent is None or str(loc[-1]) not in parent.model_fields:
+        return ""
+    low = high = None
+    for meta in parent.model_fields[str(loc[-1])].metadata:
+        for name in ("ge", "gt"):
+            low = getattr(meta, name, None) if getattr(meta, name, None) is not None else low
+        for name in ("le", "lt"):
+            high = getattr(meta, name, None) if getattr(meta, name, None) is not None else high
+    return f" (allowed: {low}–{high})" if low is not None and high is not None else ""
+
+
+def parse_params(data: Any) -> Params:
+    """Validate already-loaded YAML data."""
+    if not isinstance(data, dict):
+        raise ParamsError("params.yaml: the top level must be a mapping of sections (keywords, info, script, tts, retry)")
+    try:
+        return Params.model_validate(data)
+    except ValidationError as exc:
+        raise ParamsError(f"params.yaml: {_describe(exc.errors()[0])}") from None
+
+
+def load_params(path: Path = PARAMS_FILE) -> Params:
+    """Read and validate params.yaml; any problem is a one-line ParamsError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParamsError(f"{path} not found; run from the project's top folder") from None
+    except UnicodeDecodeError:
+        raise ParamsError(f"{path} is not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise ParamsError(f"{path}: malformed YAML{where}: {problem}") from None
+    return parse_params(data)
+
+
+def main(argv: list[str]) -> None:
+    """`python -m stages.config`: validate params.yaml, print nothing when it is fine."""
+    load_params(Path(argv[0]) if argv else PARAMS_FILE)
+
+
+if __name__ == "__main__":
+    from stages.cli import run_main
+
+    run_main(main, sys.argv[1:])

@@ -1,0 +1,26 @@
+"""info stage: `python -m stages.info KEYWORD` gathers facts into outputs/info/<keyword>.json."""
+
+import logging
+
+from stages.cli import one_keyword, run_main
+from stages.config import Params, check_keyword, load_params
+from stages.facts import Facts, write_facts
+from stages.providers.info import INFO_PROVIDERS
+
+log = logging.getLogger(__name__)
+
+
+def run(params: Params, keyword: str) -> Facts:
+    facts = INFO_PROVIDERS[params.info.provider](params).fetch(keyword)
+    path = write_facts(facts)
+    log.info("info: %s ← %s (%d sections)", path, facts.provider, len(facts.sections))
+    return facts
+
+
+def main(argv: list[str]) -> None:
+    keyword = check_keyword(one_keyword(argv, "python -m stages.info"))
+    run(load_params(), keyword)
+
+
+if __name__ == "__main__":
+    run_main(main)

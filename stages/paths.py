@@ -1,0 +1,27 @@
+"""Where each stage reads and writes, in one place (relative to the project root, where DVC runs stages)."""
+
+from pathlib import Path
+
+SOURCES_DIR = Path("sources")
+HAND_EDITED_DIR = Path("scripts")
+OUTPUTS = Path("outputs")
+
+
+def source_path(keyword: str) -> Path:
+    return SOURCES_DIR / f"{keyword}.md"
+
+
+def info_path(keyword: str) -> Path:
+    return OUTPUTS / "info" / f"{keyword}.json"
+
+
+def hand_edited_path(keyword: str) -> Path:
+    return HAND_EDITED_DIR / f"{keyword}.md"
+
+
+def script_path(keyword: str) -> Path:
+    return OUTPUTS / "script" / f"{keyword}.md"
+
+
+def audio_path(keyword: str, fmt: str) -> Path:
+    return OUTPUTS / "audio" / f"{keyword}.{fmt}"

@@ -1,0 +1,1 @@
+"""Providers, one file each, grouped by role: info/, script/ and speech/."""

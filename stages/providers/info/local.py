@@ -1,0 +1,30 @@
+"""LocalInfo: facts from the hand-kept sources/<keyword>.md."""
+
+from stages.config import Params
+from stages.errors import PipelineError
+from stages.facts import FactSection, Facts
+from stages.sources import read_source
+
+
+class LocalInfo:
+    """Reads the facts written under '## ' headings in sources/<keyword>.md."""
+
+    name = "local"
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+
+    def fetch(self, keyword: str) -> Facts:
+        source = read_source(keyword)
+        if not source.sections:
+            raise PipelineError(
+                f"{source.path} has no facts: write '## 제목' headings with Korean sentences under them "
+                f"(see sources/백자 달항아리.md for the shape)"
+            )
+        where = source.path.as_posix()
+        return Facts(
+            keyword=keyword,
+            title=source.title or keyword,
+            provider=self.name,
+            sections=[FactSection(heading=h, text=t, source=where) for h, t in source.sections],
+        )

@@ -1,0 +1,51 @@
+"""TemplateScript: an offline, deterministic docent narration built from the facts."""
+
+from stages.config import Params
+from stages.facts import Facts
+from stages.korean import josa
+
+# Headings that introduce the subject rather than one aspect of it.
+_INTRO_HEADINGS = {"개요", "소개", "요약", "개관"}
+
+
+class TemplateScript:
+    """Greeting, introduction, one paragraph per fact section, closing; paragraphs split by blank lines."""
+
+    name = "template"
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+
+    def write(self, facts: Facts) -> str:
+        title = facts.title
+        sections = list(facts.sections)
+        paragraphs = [
+            f"안녕하세요, 여러분. 지금부터 {josa(title, '을')} 소개해 드리겠습니다. "
+            f"잠시 작품 앞에 서서, 천천히 감상하시며 들어 주세요."
+        ]
+        if sections and sections[0].heading in _INTRO_HEADINGS:
+            paragraphs.append(f"먼저 간단히 소개해 드리겠습니다. {sections.pop(0).text}")
+        else:
+            paragraphs.append(f"눈앞에 보이는 이 작품이 바로 {title}입니다.")
+        for index, section in enumerate(sections):
+            paragraphs.append(f"{self._transition(section.heading, index, len(sections))} {section.text}")
+        closing = (
+            f"지금까지 {josa(title, '을')} 함께 살펴보았습니다. "
+            f"오늘 들으신 이야기를 떠올리며 작품을 한 번 더 천천히 바라봐 주세요. 들어 주셔서 감사합니다."
+        )
+        if facts.attribution:
+            closing = f"{closing} 이 해설은 {', '.join(facts.attribution)}의 자료를 바탕으로 했습니다."
+        paragraphs.append(closing)
+        return "\n\n".join(paragraphs) + "\n"
+
+    @staticmethod
+    def _transition(heading: str, index: int, count: int) -> str:
+        if count > 1 and index == count - 1:
+            return f"마지막으로 {heading}에 대해 말씀드리겠습니다."
+        openers = (
+            f"이제 {josa(heading, '을')} 살펴보겠습니다.",
+            f"다음으로 {heading}에 대해 이야기해 보겠습니다.",
+            f"이어서 {josa(heading, '을')} 알아보겠습니다.",
+            f"그럼 {heading}에 관한 이야기로 넘어가 보겠습니다.",
+        )
+        return openers[index % len(openers)]

@@ -1,0 +1,41 @@
+"""script stage: `python -m stages.script KEYWORD` writes outputs/script/<keyword>.md.
+
+A hand-edited scripts/<keyword>.md, when present, is used verbatim instead.
+"""
+
+import logging
+from pathlib import Path
+from stages import atomic
+from stages.cli import one_keyword, run_main
+from stages.config import Params, check_keyword, load_params
+from stages.errors import PipelineError
+from stages.facts import read_facts
+from stages.paths import hand_edited_path, script_path
+from stages.providers.script import SCRIPT_PROVIDERS
+
+log = logging.getLogger(__name__)
+
+def run(params: Params, keyword: str) -> Path:
+    out = script_path(keyword)
+    hand_edited = hand_edited_path(keyword)
+    if hand_edited.is_file():
+        data = hand_edited.read_bytes()
+        if not data.decode("utf-8", errors="replace").strip():
+            raise PipelineError(f"{hand_edited} is empty; write the narration there or delete the file")
+        atomic.write_bytes(out, data)
+        log.info("script: %s ← %s (hand-edited, used verbatim)", out, hand_edited)
+        return out
+    facts = read_facts(keyword)
+    text = SCRIPT_PROVIDERS[params.script.provider](params).write(facts)
+    atomic.write_text(out, text)
+    log.info("script: %s ← %s (%d characters)", out, params.script.provider, len(text))
+    return out
+
+
+def main(argv: list[str]) -> None:
+    keyword = check_keyword(one_keyword(argv, "python -m stages.script"))
+    run(load_params(), keyword)
+
+
+if __name__ == "__main__":
+    run_main(main)

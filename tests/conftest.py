@@ -1,0 +1,95 @@
+"""Shared fixtures: a throw-away copy of the project in its own git + DVC repository."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+# What a fresh clone has; outputs, caches and the venv are left behind.
+PROJECT_FILES = ["stages", "sources", "scripts", "params.yaml", "dvc.yaml", "Makefile", "requirements.txt",
+                 ".gitignore", ".dvcignore"]
+_RAN = re.compile(r"^Running stage '(.+)':$", re.M)
+
+
+def project_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["DVC_NO_ANALYTICS"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("OPENAI_API_KEY", None)
+    env.pop("OPENAI_BASE_URL", None)
+    env.update(extra)
+    return env
+
+
+class Project:
+    """A project copy; run() runs a command in it, repro() runs `dvc repro` and says which stages ran."""
+
+    def __init__(self, path: Path, env: dict[str, str] | None = None) -> None:
+        self.path = path
+        self.env = env or project_env()
+
+    def run(self, *cmd: str, check: bool = True, **extra_env: str) -> subprocess.CompletedProcess:
+        result = subprocess.run(cmd, cwd=self.path, env={**self.env, **extra_env}, capture_output=True,
+                                text=True, timeout=600)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{cmd} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def repro(self, *targets: str, **extra_env: str) -> set[str]:
+        result = self.run("dvc", "repro", *targets, **extra_env)
+        return set(_RAN.findall(result.stdout))
+
+    def commit(self, message: str = "snapshot") -> None:
+        self.run("git", "add", "-A")
+        self.run("git", "commit", "-qm", message, "--allow-empty")
+
+    def file(self, relative: str) -> Path:
+        return self.path / relative
+
+
+def copy_project(dest: Path) -> Project:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, dest / name)
+    project = Project(dest)
+    project.run("git", "init", "-q", "-b", "main")
+    project.run("git", "config", "user.email", "test@example.invalid")
+    project.run("git", "config", "user.name", "test")
+    project.run("dvc", "init", "-q")
+    project.run("dvc", "config", "core.analytics", "false")
+    project.commit("project")
+    return project
+
+
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory) -> Project:
+    """The project after one full `dvc repro`, committed; copy it with `project` before changing it."""
+    project = copy_project(tmp_path_factory.mktemp("built") / "repo")
+    project.first_run = project.repro()
+    project.commit("first repro")
+    return project
+
+
+@pytest.fixture
+def project(built_project, tmp_path) -> Project:
+    """A private copy of the built project, DVC cache and git history included."""
+    dest = tmp_path / "repo"
+    shutil.copytree(built_project.path, dest, symlinks=True)
+    return Project(dest)
+
+
+@pytest.fixture
+def fresh_project(tmp_path) -> Project:
+    """An unbuilt copy of the project, as a fresh clone has it."""
+    return copy_project(tmp_path / "repo")

@@ -1,0 +1,97 @@
+"""The offline pipeline end to end, with real `dvc repro` in a temporary repository."""
+
+import os
+import subprocess
+
+import soundfile as sf
+
+from tests.conftest import ROOT, Project
+
+KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
+
+
+def stages_for(keyword: str, *kinds: str) -> set[str]:
+    return {f"{kind}@{keyword}" for kind in kinds}
+
+
+def all_stages() -> set[str]:
+    return set().union(*(stages_for(k, "info", "script", "audio") for k in KEYWORDS))
+
+
+def test_first_repro_makes_every_output_and_decodable_audio(built_project: Project):
+    assert built_project.first_run == all_stages()
+    for keyword in KEYWORDS:
+        info = built_project.file(f"outputs/info/{keyword}.json")
+        script = built_project.file(f"outputs/script/{keyword}.md")
+        assert info.stat().st_size > 0 and keyword in script.read_text(encoding="utf-8")
+        audio = sf.info(built_project.file(f"outputs/audio/{keyword}.mp3"))
+        assert audio.duration > 1.0
+
+
+def test_second_repro_runs_nothing(project: Project):
+    assert project.repro() == set()
+
+
+def test_editing_one_source_reruns_only_that_keyword(project: Project):
+    source = project.file("sources/백자 달항아리.md")
+    source.write_text(source.read_text(encoding="utf-8") + "\n## 덧붙임\n달항아리는 보름달처럼 둥급니다.\n",
+                      encoding="utf-8")
+    assert project.repro() == stages_for("백자 달항아리", "info", "script", "audio")
+
+
+def test_changing_speed_reruns_only_audio(project: Project):
+    params = project.file("params.yaml")
+    params.write_text(params.read_text(encoding="utf-8").replace("speed: 1.0", "speed: 1.3"), encoding="utf-8")
+    assert project.repro() == set().union(*(stages_for(k, "audio") for k in KEYWORDS))
+
+
+def test_changing_retry_reruns_nothing(project: Project):
+    params = project.file("params.yaml")
+    params.write_text(params.read_text(encoding="utf-8").replace("max_tries: 8", "max_tries: 3"), encoding="utf-8")
+    assert project.repro() == set()
+
+
+def test_hand_edited_script_resynthesises_only_that_keyword(project: Project):
+    keyword = "성덕대왕신종"
+    project.file(f"scripts/{keyword}.md").write_text(
+        "안녕하세요. 이 종은 손으로 고쳐 쓴 해설로 소개합니다.\n\n성덕대왕신종은 771년에 완성되었습니다.\n",
+        encoding="utf-8")
+    ran = project.repro()
+    # Every script stage re-runs (the scripts/ folder changed), but only the edited keyword's text changed.
+    assert ran == set().union(*(stages_for(k, "script") for k in KEYWORDS)) | {f"audio@{keyword}"}
+    assert project.file(f"outputs/script/{keyword}.md").read_bytes() == project.file(
+        f"scripts/{keyword}.md").read_bytes()
+
+
+def _make(project: Project, *args: str) -> subprocess.CompletedProcess:
+    """`make` in the project copy, using this test run's venv instead of building one."""
+    venv = project.file(".venv")
+    if not venv.exists():
+        venv.symlink_to(ROOT / ".venv")
+    # Older than the venv's stamp, so make does not reinstall what this test run already has.
+    os.utime(project.file("requirements.txt"), (0, 0))
+    return project.run("make", "--no-print-directory", *args, check=False)
+
+
+def _listing(project: Project) -> set[str]:
+    return {str(p.relative_to(project.path)) for p in project.path.rglob("*")
+            if ".git" not in p.parts and ".dvc" not in p.parts and ".venv" not in p.parts}
+
+
+def test_make_audio_rejects_a_path_keyword_and_writes_nothing(project: Project):
+    params_before = project.file("params.yaml").read_bytes()
+    files_before = _listing(project)
+    result = _make(project, "audio", "KEYWORD=../x")
+    assert result.returncode != 0
+    assert "keyword '../x'" in result.stderr and "Traceback" not in result.stderr
+    assert project.file("params.yaml").read_bytes() == params_before
+    assert _listing(project) - {".venv"} == files_before
+
+
+def test_malformed_params_is_a_one_line_error(project: Project):
+    project.file("params.yaml").write_text("keywords: [a\ntts: {speed: 1\n", encoding="utf-8")
+    result = _make(project, "audio")
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith("error: params.yaml: malformed YAML at line")
