@@ -17,6 +17,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs and cache entries are ordinary readable files
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
