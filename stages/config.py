@@ -77,12 +77,21 @@ class RetryParams(Section):
     max_wait: float = Field(default=60.0, gt=0, le=3600)
 
 
+class RequestsParams(Section):
+    """How remote calls are made (parallelism, pacing, timeout); like retry, a dependency of no stage."""
+
+    concurrency: int = Field(default=4, ge=1, le=64)
+    rpm: float | None = Field(default=None, gt=0)  # optional client-side limit on requests per minute
+    timeout: float = Field(default=60.0, gt=0, le=3600)  # seconds per request
+
+
 class Params(Section):
     keywords: list[Keyword] = Field(min_length=1)
     info: InfoParams = InfoParams()
     script: ScriptParams = ScriptParams()
     tts: TTSParams = TTSParams()
     retry: RetryParams = RetryParams()
+    requests: RequestsParams = RequestsParams()
 
     def model_post_init(self, _context: Any) -> None:
         seen = set()
