@@ -72,7 +72,7 @@ def redact(text: str) -> str:
 def _server_message(error: openai.APIStatusError) -> str:
     body = error.body
     message = body.get("message") if isinstance(body, dict) else body if isinstance(body, str) else None
-    return redact(" ".join(str(message).split()))[:300] if message else "no message"
+    return redact(" ".join(str(message).split()))[:300].rstrip(".") if message else "no message"
 
 
 def is_quota(error: openai.APIStatusError) -> bool:

@@ -112,27 +112,24 @@ _TARGET_CHARS = re.compile(r"약\s*([0-9,]+)\s*자")
 
 def chat_reply(messages: list[dict]) -> str:
     """A deterministic Korean narration made of the fact sentences in the prompt, near the asked length."""
-    prompt = "\n".join(str(m.get("content", "")) for m in messages)
+    prompt = "\n".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
     facts = []
     for line in prompt.splitlines():
         line = line.strip()
-        if line.startswith("- ") or (line.startswith("[") and "]" in line):
-            text = line.split("]", 1)[1] if line.startswith("[") else line[2:]
-            text = text.split(":", 1)[1] if ":" in text[:20] else text
-            if text.strip():
-                facts.append(text.strip())
+        if line.startswith("[") and "]" in line:  # [heading] fact sentences
+            facts.append(line.split("]", 1)[1].strip())
+        elif line.startswith("- ") and ": " in line:  # - label: value
+            facts.append(line.split(": ", 1)[1].strip())
+    facts = [fact for fact in facts if fact]
     facts = facts or ["이 작품은 오랜 세월을 견디고 오늘 우리 앞에 서 있습니다."]
     match = _TARGET_CHARS.search(prompt)
     target = int(match.group(1).replace(",", "")) if match else 600
     paragraphs = ["안녕하세요, 여러분. 지금부터 이 작품을 함께 살펴보겠습니다."]
-    body = 0
-    i = 0
-    while body < target * 0.8 or i < len(facts):
+    body = i = 0
+    while i < len(facts) or (body < target * 0.8 and i < 10 * len(facts)):
         paragraphs.append(facts[i % len(facts)])
         body += len(paragraphs[-1])
         i += 1
-        if i > 10 * max(1, len(facts)) or (i >= len(facts) and body >= target * 0.8):
-            break
     paragraphs.append("들어 주셔서 감사합니다.")
     return "\n\n".join(paragraphs)
 
