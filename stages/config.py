@@ -15,6 +15,8 @@ from stages.errors import ParamsError
 
 PARAMS_FILE = Path("params.yaml")
 MAX_KEYWORD_CHARS = 100
+DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소리로, 또렷한 표준어 발음과 여유 있는 속도로 "
+                       "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요.")
 
 
 def check_keyword(keyword: str) -> str:
@@ -56,17 +58,21 @@ class InfoParams(Section):
 class ScriptParams(Section):
     """How the narration is written (a dependency of script@*)."""
 
-    provider: Literal["template"] = "template"
+    provider: Literal["template", "openai"] = "template"
+    model: str = Field(default="gpt-5-mini", min_length=1)  # chat model (openai)
+    minutes: float = Field(default=3.0, ge=0.5, le=30)  # spoken length to aim for (openai)
 
 
 class TTSParams(Section):
     """What the narration sounds like (a dependency of audio@*)."""
 
-    provider: Literal["espeak"] = "espeak"
+    provider: Literal["espeak", "openai"] = "espeak"
     model: str = "gpt-4o-mini-tts"
     voice: str = "alloy"
     speed: float = Field(default=1.0, ge=0.25, le=4.0)
     format: Literal["mp3", "wav", "flac", "opus"] = "mp3"
+    # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
+    instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
 
 
 class RetryParams(Section):
