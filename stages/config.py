@@ -3,6 +3,7 @@
 Every stage calls load_params(); no other place reads params.yaml by key.
 """
 
+import difflib
 import sys
 import unicodedata
 from pathlib import Path
@@ -66,13 +67,42 @@ class ScriptParams(Section):
 class TTSParams(Section):
     """What the narration sounds like (a dependency of audio@*)."""
 
-    provider: Literal["espeak", "openai"] = "espeak"
+    provider: Literal["espeak", "openai", "realtime"] = "espeak"
     model: str = "gpt-4o-mini-tts"
     voice: str = "alloy"
     speed: float = Field(default=1.0, ge=0.25, le=4.0)
     format: Literal["mp3", "wav", "flac", "opus"] = "mp3"
     # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
     instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
+    max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.provider == "realtime":
+            _check_realtime(self)
+
+
+REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
+# Speech-API voices the Realtime API does not have → the Realtime voices closest in character.
+REALTIME_NEAREST = {"fable": ("ballad", "verse"), "onyx": ("cedar", "ash"), "nova": ("marin", "coral")}
+REALTIME_MAX_SPEED = 1.5
+SPEECH_API_MODELS = ("tts-1", "gpt-4o-mini-tts")  # prefixes of the speech endpoint's models, not Realtime ones
+
+
+def _check_realtime(tts: TTSParams) -> None:
+    """The Realtime API's own limits, checked before any stage runs: its voices, its speeds, its models."""
+    if tts.voice not in REALTIME_VOICES:
+        nearest = REALTIME_NEAREST.get(tts.voice) or tuple(difflib.get_close_matches(tts.voice, REALTIME_VOICES, 2))
+        why = "is a speech-API voice the Realtime API does not have" if tts.voice in REALTIME_NEAREST \
+            else "is not a Realtime voice"
+        hint = f"; nearest: {' or '.join(nearest)}" if nearest else ""
+        raise ParamsError(f"params.yaml: tts.voice: {tts.voice!r} {why}{hint} "
+                          f"(tts.provider realtime voices: {', '.join(REALTIME_VOICES)})")
+    if tts.speed > REALTIME_MAX_SPEED:
+        raise ParamsError(f"params.yaml: tts.speed: {tts.speed} is not allowed with tts.provider realtime "
+                          f"(allowed: 0.25–{REALTIME_MAX_SPEED})")
+    if tts.model.startswith(SPEECH_API_MODELS):
+        raise ParamsError(f"params.yaml: tts.model: {tts.model!r} is a speech-API model; tts.provider realtime "
+                          "needs a Realtime model, e.g. gpt-realtime-2.1-mini")
 
 
 class RetryParams(Section):

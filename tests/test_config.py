@@ -68,3 +68,35 @@ def test_malformed_yaml_is_one_line(tmp_path):
 
 def test_a_top_level_list_is_rejected():
     assert "top level" in error_for(["a"])
+
+
+REALTIME = {"provider": "realtime", "model": "gpt-realtime-2.1-mini", "voice": "marin"}
+
+
+@pytest.mark.parametrize(("voice", "nearest"), [("fable", "ballad or verse"), ("onyx", "cedar or ash"),
+                                                ("nova", "marin or coral")])
+def test_realtime_refuses_speech_only_voices_and_suggests_the_nearest(voice, nearest):
+    message = error_for({**VALID, "tts": {**REALTIME, "voice": voice}})
+    assert message.startswith(f"params.yaml: tts.voice: '{voice}' is a speech-API voice")
+    assert f"nearest: {nearest}" in message and "alloy, ash, ballad" in message
+
+
+def test_realtime_suggests_a_close_spelling_for_an_unknown_voice():
+    assert "nearest: marin" in error_for({**VALID, "tts": {**REALTIME, "voice": "marine"}})
+
+
+@pytest.mark.parametrize(("tts", "bad", "named"), [
+    ({"speed": 1.6}, "tts.speed", "0.25–1.5"),
+    ({"model": "gpt-4o-mini-tts"}, "tts.model", "gpt-realtime-2.1-mini"),
+    ({"model": "tts-1-hd"}, "tts.model", "gpt-realtime-2.1-mini"),
+    ({"max_cer": 1.5}, "tts.max_cer", "0.0–1.0"),
+])
+def test_realtime_limits(tts, bad, named):
+    message = error_for({**VALID, "tts": {**REALTIME, **tts}})
+    assert message.startswith(f"params.yaml: {bad}:") and named in message
+
+
+def test_realtime_accepts_its_voices_and_speeds():
+    params = parse_params({**VALID, "tts": {**REALTIME, "voice": "cedar", "speed": 1.5}})
+    assert (params.tts.provider, params.tts.max_cer) == ("realtime", 0.1)
+    assert parse_params({**VALID, "tts": {"voice": "fable", "speed": 3.0}}).tts.voice == "fable"  # espeak: unchecked
