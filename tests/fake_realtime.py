@@ -16,6 +16,9 @@ script (a faithful read when the script is empty):
   drop         response.created and some audio, then the TCP connection is cut (the client sees 1006)
   stall        response.created, then silence for a long time
 
+Handshakes can be refused too: `refuse_handshakes(429, 503, "quota")` answers the next upgrades with HTTP
+429 (retry-after-ms: 300), 503, or 429 insufficient_quota, in that order.
+
 `session.update` is checked as the real API checks it: an unknown voice (see `voices`), a speed outside
 0.25–1.5 or an audio format other than 24 kHz PCM is an `error` event, and the session keeps its defaults.
 A handshake with a key in `refused_keys` gets HTTP 401.
@@ -33,6 +36,7 @@ import hashlib
 import http
 import itertools
 import json
+import logging
 import math
 import os
 import socket
@@ -52,6 +56,8 @@ PREAMBLE = "네, 읽어 드리겠습니다. "
 BEHAVIOURS = ("faithful", "paraphrase", "preamble", "incomplete", "quota", "auth", "rate_limit", "close_1011",
               "close_1000", "drop", "stall")
 _DELTA_SAMPLES = SAMPLE_RATE // 5  # 0.2 s of audio per delta event
+_QUIET = logging.getLogger("tests.fake_realtime.websockets")  # not websockets' "connection open" on every session
+_QUIET.setLevel(logging.WARNING)
 
 
 def tone(text: str, seconds: float, speed: float) -> bytes:
@@ -85,6 +91,7 @@ class FakeRealtime:
         self.stall_seconds = 30.0
         self.stats_path = stats_path
         self.script: collections.deque[str] = collections.deque()
+        self.handshake_faults: collections.deque[int | str] = collections.deque()
         self.lock = threading.Lock()
         self.sessions = 0  # websocket sessions opened (handshakes accepted)
         self.handshakes_refused = 0
@@ -107,6 +114,11 @@ class FakeRealtime:
             self.script.extend(behaviours)
         return self
 
+    def refuse_handshakes(self, *faults: int | str) -> "FakeRealtime":
+        with self.lock:
+            self.handshake_faults.extend(faults)
+        return self
+
     @property
     def port(self) -> int:
         assert self._server is not None, "start the server first"
@@ -118,7 +130,7 @@ class FakeRealtime:
 
     def start(self) -> "FakeRealtime":
         self._server = serve(self._handle, self.host, self.requested_port, process_request=self._check_handshake,
-                             compression=None, max_size=None)
+                             compression=None, max_size=None, logger=_QUIET)
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-realtime", daemon=True)
         self._thread.start()
         return self
@@ -174,14 +186,26 @@ class FakeRealtime:
         if "model=" not in query:
             return self._refuse(http.HTTPStatus.BAD_REQUEST, "invalid_request_error", None, "Missing model")
         with self.lock:
+            fault = self.handshake_faults.popleft() if self.handshake_faults else None
+        if fault == "quota":
+            return self._refuse(http.HTTPStatus.TOO_MANY_REQUESTS, "insufficient_quota", "insufficient_quota",
+                                "You exceeded your current quota, please check your plan and billing details.")
+        if fault == 429:
+            return self._refuse(http.HTTPStatus.TOO_MANY_REQUESTS, "requests", "rate_limit_exceeded",
+                                "Rate limit reached for requests.", {"retry-after-ms": "300"})
+        if fault is not None:
+            return self._refuse(http.HTTPStatus(fault), "server_error", None, "The server had an error.")
+        with self.lock:
             self.keys_seen.add(key)
         return None
 
-    def _refuse(self, status: http.HTTPStatus, kind: str, code: str | None, message: str) -> Response:
+    def _refuse(self, status: http.HTTPStatus, kind: str, code: str | None, message: str,
+                extra_headers: dict[str, str] | None = None) -> Response:
         with self.lock:
             self.handshakes_refused += 1
         body = json.dumps({"error": {"message": message, "type": kind, "code": code, "param": None}}).encode()
-        headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                           *(extra_headers or {}).items()])
         return Response(status.value, status.phrase, headers, body)
 
     def _event(self, kind: str, **fields) -> str:
