@@ -74,6 +74,12 @@ def test_a_faithful_read_is_a_24khz_pcm16_mono_wav_with_its_cer(fake, tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_reasoning_is_kept_minimal_on_reasoning_models_only(fake, tmp_path):
+    provider()[0].synthesize(TEXT, tmp_path / "a.wav")
+    provider(tts__model="gpt-realtime-mini")[0].synthesize(TEXT, tmp_path / "b.wav")
+    assert [u.get("reasoning") for u in fake.session_updates] == [{"effort": "minimal"}, None]
+
+
 def test_identity_names_provider_model_voice_speed_instructions_and_format():
     speech, _ = provider(tts__voice="cedar")
     identity = speech.identity()

@@ -51,6 +51,9 @@ MAX_RUN = 5
 _TOKENS_PER_CHAR = 16
 _TOKEN_MARGIN = 500
 _MAX_OUTPUT_TOKENS = 4096  # the API's ceiling for one response
+# Reasoning models (gpt-realtime-2, -2.1, -2.1-mini) think before they speak, billed as output; reading aloud
+# needs no thought. The SDK documents `reasoning` for these models only, so only they are sent it.
+_REASONING_MODELS = ("gpt-realtime-2",)
 _SHOWN_CHARS = 300  # of the expected and heard texts in a failure message
 _TRY_AGAIN = re.compile(r"try again in (\d+(?:\.\d+)?)\s*(ms|s)\b", re.I)  # in rate-limit messages
 
@@ -165,6 +168,22 @@ class RealtimeSpeech:
         return {"provider": self.name, "model": self.model, "voice": self.voice, "speed": self.speed,
                 "instructions": self.instructions, "chunk_format": self.chunk_format, "rate": SAMPLE_RATE}
 
+    def session(self) -> dict:
+        """The session.update every new connection gets: a strict reader with this voice, speed and format."""
+        session = {
+            "type": "realtime",
+            "output_modalities": ["audio"],
+            "instructions": self.instructions,
+            "audio": {
+                "input": {"turn_detection": None},  # no microphone: nothing may start a response but us
+                "output": {"format": {"type": "audio/pcm", "rate": SAMPLE_RATE}, "voice": self.voice,
+                           "speed": self.speed},
+            },
+        }
+        if self.model.startswith(_REASONING_MODELS):
+            session["reasoning"] = {"effort": "minimal"}
+        return session
+
     def synthesize(self, text: str, dest: Path) -> None:
         """Write `text` read verbatim as a 24 kHz 16-bit mono WAV at `dest`, atomically."""
         client = self._get_client()
@@ -241,16 +260,7 @@ class RealtimeSpeech:
             # A new connection is a new, empty session: it is configured every time.
             while next_event().type != "session.created":
                 pass
-            connection.session.update(session={
-                "type": "realtime",
-                "output_modalities": ["audio"],
-                "instructions": self.instructions,
-                "audio": {
-                    "input": {"turn_detection": None},
-                    "output": {"format": {"type": "audio/pcm", "rate": SAMPLE_RATE}, "voice": self.voice,
-                               "speed": self.speed},
-                },
-            })
+            connection.session.update(session=self.session())
             while (event := next_event()).type != "session.updated":
                 pass
             output = event.session.audio.output if event.session.audio else None
