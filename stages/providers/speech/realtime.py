@@ -222,9 +222,11 @@ class RealtimeSpeech:
         read = self._read(client, text, max_tokens)
         heard = f"expected '{_shown(text)}' heard '{_shown(read.transcript)}'"
         if read.status != "completed":
-            cut = f"cut off by max_output_tokens ({read.max_output_tokens})" if read.reason == "max_output_tokens" \
-                else f"ended {read.status}" + (f" ({read.reason})" if read.reason else "")
-            raise _ReadFailed(Decision(retry=True, reason=f"the read was {cut}: {heard}", server_wait=0.0))
+            if read.reason == "max_output_tokens":
+                why = f"the read was cut off by max_output_tokens ({read.max_output_tokens})"
+            else:
+                why = f"the response ended {read.status}" + (f" ({read.reason})" if read.reason else "")
+            raise _ReadFailed(Decision(retry=True, reason=f"{why}: {heard}", server_wait=0.0))
         if not read.pcm:
             raise _ReadFailed(Decision(retry=True, reason=f"the response had no audio: {heard}", server_wait=0.0))
         comparison = compare(text, read.transcript)
