@@ -17,9 +17,9 @@ prints `listening on http://127.0.0.1:PORT/v1` and serves until killed. Its coun
 GET /_fake/stats, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
 
 Faults (FAULTS): 429 (with retry-after-ms), 429-bare (no headers), quota / quota-type / quota-code
-(insufficient_quota in type and code, type only, code only), 401, 403, 400, 500, 503, reset (connection
-reset before headers), cut (connection closed mid-body), stall (no answer for `stall_seconds`),
-stall-body (headers and half the body, then silence).
+(insufficient_quota in type and code, type only, code only), 401, 400, 403, 404, 408, 409, 422, 500, 502,
+503, reset (connection reset before headers), cut (connection closed mid-body), stall (no answer for
+`stall_seconds`), stall-body (headers and half the body, then silence).
 
 Speech is a sine tone: its frequency comes from a hash of the input text, its duration is 70 ms per
 character divided by the speed, in the requested response_format (wav, pcm, flac, mp3, opus).
@@ -50,8 +50,14 @@ LEGACY_MODELS = {"tts-1", "tts-1-hd"}  # no ballad, verse, marin, cedar; no inst
 LEGACY_MISSING_VOICES = {"ballad", "verse", "marin", "cedar"}
 RESPONSE_FORMATS = {"mp3", "opus", "aac", "flac", "wav", "pcm"}
 ENDPOINTS = {"/v1/audio/speech": "speech", "/v1/chat/completions": "chat"}
-FAULTS = {"429", "429-bare", "quota", "quota-type", "quota-code", "401", "403", "400", "500", "503", "reset", "cut",
-          "stall", "stall-body"}
+_STATUS_FAULTS = {"400": "Invalid request.", "403": "You are not allowed to use this model.",
+                  "404": "The model does not exist or you do not have access to it.",
+                  "408": "Request timed out.", "409": "Conflict: the request collided with another one.",
+                  "422": "Unprocessable request.", "502": "Bad gateway.",
+                  "500": "The server had an error while processing your request. Sorry about that!",
+                  "503": "The engine is currently overloaded, please try again later."}
+FAULTS = {"429", "429-bare", "quota", "quota-type", "quota-code", "401", "reset", "cut", "stall", "stall-body",
+          *_STATUS_FAULTS}
 _CONTENT_TYPES = {"mp3": "audio/mpeg", "opus": "audio/ogg", "aac": "audio/aac", "flac": "audio/flac",
                   "wav": "audio/wav", "pcm": "audio/pcm"}
 _ENCODINGS = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III"),
@@ -191,7 +197,8 @@ class FakeOpenAI:
             return self.always[endpoint]
 
     def start(self) -> "FakeOpenAI":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-openai", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fake-openai", daemon=True)
         self._thread.start()
         return self
 
@@ -337,16 +344,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(401, "Incorrect API key provided: sk-***. You can find your API key at "
                                   "https://platform.openai.com/account/api-keys.", "invalid_request_error",
                              "invalid_api_key")
-        elif fault == "403":
-            self._send_error(403, "You are not allowed to use this model.", "invalid_request_error",
-                             "model_not_found")
-        elif fault == "400":
-            self._send_error(400, "Invalid request.", "invalid_request_error")
-        elif fault == "500":
-            self._send_error(500, "The server had an error while processing your request. Sorry about that!",
-                             "server_error")
-        elif fault == "503":
-            self._send_error(503, "The engine is currently overloaded, please try again later.", "server_error")
+        elif fault in _STATUS_FAULTS:
+            type_ = "server_error" if fault.startswith("5") else "invalid_request_error"
+            self._send_error(int(fault), _STATUS_FAULTS[fault], type_)
         elif fault == "reset":
             self._reset()
         elif fault == "stall":
