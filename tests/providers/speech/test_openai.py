@@ -175,10 +175,14 @@ def test_threads_share_one_provider(speech, fake_openai, tmp_path):
     ({"voice": "marin", "model": "tts-1"}, "not available with tts-1"),
     ({"voice": "ballad", "model": "tts-1-hd"}, "not available with tts-1-hd"),
 ])
-def test_bad_voice_fails_before_any_request(fake_openai, tts, message):
-    with pytest.raises(ParamsError, match=message):
+def test_bad_voice_is_refused_by_params_before_any_request(fake_openai, tts, message):
+    with pytest.raises(ParamsError, match=f"^params.yaml: tts.voice: .*{message}"):
         OpenAISpeech(make_params(**tts))
     assert fake_openai.count() == 0
+
+
+def test_voice_is_not_checked_for_espeak():
+    parse_params({"keywords": ["x"], "tts": {"provider": "espeak", "voice": "bella"}})
 
 
 def test_bad_speed_is_refused_by_params():
