@@ -18,8 +18,9 @@ GET /_fake/stats, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always"
 
 Faults (FAULTS): 429 (with retry-after-ms), 429-bare (no headers), quota / quota-type / quota-code
 (insufficient_quota in type and code, type only, code only), 401, 400, 403, 404, 408, 409, 422, 500, 502,
-503, reset (connection reset before headers), cut (connection closed mid-body), stall (no answer for
-`stall_seconds`), stall-body (headers and half the body, then silence).
+503, reset (connection reset before headers), cut (connection closed mid-body), short (a complete HTTP
+response whose audio is cut in half), stall (no answer for `stall_seconds`), stall-body (headers and half
+the body, then silence).
 
 Speech is a sine tone: its frequency comes from a hash of the input text, its duration is 70 ms per
 character divided by the speed, in the requested response_format (wav, pcm, flac, mp3, opus).
@@ -56,8 +57,8 @@ _STATUS_FAULTS = {"400": "Invalid request.", "403": "You are not allowed to use 
                   "422": "Unprocessable request.", "502": "Bad gateway.",
                   "500": "The server had an error while processing your request. Sorry about that!",
                   "503": "The engine is currently overloaded, please try again later."}
-FAULTS = {"429", "429-bare", "quota", "quota-type", "quota-code", "401", "reset", "cut", "stall", "stall-body",
-          *_STATUS_FAULTS}
+FAULTS = {"429", "429-bare", "quota", "quota-type", "quota-code", "401", "reset", "cut", "short", "stall",
+          "stall-body", *_STATUS_FAULTS}
 _CONTENT_TYPES = {"mp3": "audio/mpeg", "opus": "audio/ogg", "aac": "audio/aac", "flac": "audio/flac",
                   "wav": "audio/wav", "pcm": "audio/pcm"}
 _ENCODINGS = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III"),
@@ -104,6 +105,14 @@ def encode_audio(samples: np.ndarray, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
+def unknown_wav_sizes(data: bytes) -> bytes:
+    """The WAV with its RIFF and data sizes set to 0xFFFFFFFF, as when the length is not known in advance."""
+    out = bytearray(data)
+    at = out.index(b"data")
+    out[4:8] = out[at + 4:at + 8] = b"\xff\xff\xff\xff"
+    return bytes(out)
+
+
 def error_body(message: str, type_: str, code: str | None = None, param: str | None = None) -> dict:
     return {"error": {"message": message, "type": type_, "param": param, "code": code}}
 
@@ -148,6 +157,7 @@ class FakeOpenAI:
         self.latency = latency  # seconds added before every answer
         self.stall_seconds = stall_seconds  # how long a stall lasts; longer than the client's timeout
         self.api_key = api_key  # when set, any other bearer key is refused with a 401
+        self.wav_sizes_unknown = False  # WAV headers with 0xFFFFFFFF sizes, as a streaming encoder writes them
         self.faults: dict[str, collections.deque] = {name: collections.deque() for name in ENDPOINTS.values()}
         self.always: dict[str, str | None] = {name: None for name in ENDPOINTS.values()}
         self.chat_replies: collections.deque[str] = collections.deque()  # replaces the generated narration
@@ -384,6 +394,10 @@ class _Handler(BaseHTTPRequestHandler):
                              "invalid_value", "instructions")
         else:
             data = encode_audio(speech_samples(text, float(speed)), fmt)
+            if fmt == "wav" and self.fake.wav_sizes_unknown:
+                data = unknown_wav_sizes(data)
+            if fault == "short":
+                data = data[:len(data) // 2]
             self._send_body(200, _CONTENT_TYPES[fmt], data, fault)
 
     def _chat(self, body: dict, fault: str | None) -> None:

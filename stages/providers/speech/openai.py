@@ -32,18 +32,20 @@ def check_format(params: Params) -> None:
 
 def check_wav(path: Path) -> None:
     """Raise IncompleteBody unless `path` is a WAV file with all the samples its header announces."""
-    data = path.read_bytes()
+    total = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(64 * 1024)  # the header chunks come first and are small
     declared = None
-    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         at = 12
-        while at + 8 <= len(data):
-            chunk_id, size = data[at:at + 4], int.from_bytes(data[at + 4:at + 8], "little")
+        while at + 8 <= len(head):
+            chunk_id, size = head[at:at + 4], int.from_bytes(head[at + 4:at + 8], "little")
             if chunk_id == b"data":
-                declared = (size, len(data) - at - 8)
+                declared = (size, total - at - 8)
                 break
             at += 8 + size + (size & 1)
     if declared is None:
-        raise IncompleteBody(f"{len(data)} bytes without a WAV data chunk")
+        raise IncompleteBody(f"{total} bytes without a WAV data chunk")
     size, present = declared
     if size not in _WAV_UNKNOWN_SIZES and present < size:
         raise IncompleteBody(f"WAV body has {present} of {size} announced bytes")

@@ -59,8 +59,8 @@ def test_writes_a_complete_decodable_wav(speech, fake_openai, tmp_path):
 
 # --- the fault matrix -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fault", ["429-bare", "500", "502", "503", "408", "409", "reset", "cut", "stall",
-                                   "stall-body"])
+@pytest.mark.parametrize("fault", ["429-bare", "500", "502", "503", "408", "409", "reset", "cut", "short",
+                                   "stall", "stall-body"])
 def test_transient_fault_is_retried(speech, fake_openai, slept, tmp_path, fault):
     fake_openai.queue("speech", fault)
     dest = tmp_path / "chunk.wav"
@@ -126,6 +126,14 @@ def test_body_closed_mid_way_every_time_leaves_no_file(speech, fake_openai, tmp_
         speech.synthesize(TEXT, dest)
     assert fake_openai.count("speech") == MAX_TRIES
     assert leftovers(tmp_path) == []  # neither dest nor a temp file
+
+
+def test_wav_of_unknown_length_is_accepted(speech, fake_openai, tmp_path):
+    fake_openai.wav_sizes_unknown = True
+    dest = tmp_path / "chunk.wav"
+    speech.synthesize(TEXT, dest)
+    assert sf.read(dest)[0].size == round(len(TEXT) * SECONDS_PER_CHAR * 24000)
+    assert fake_openai.count("speech") == 1
 
 
 def test_failed_retry_keeps_an_existing_file_untouched(speech, fake_openai, tmp_path):
