@@ -7,7 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: help audio test clean-venv
+.PHONY: help audio test prune clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ endif
 
 test: $(STAMP) ## Run the test suite
 	$(PYTHON) -m pytest -q tests
+
+prune: $(STAMP) ## Remove outputs, .gitignore lines and dvc.lock entries of keywords no longer in params.yaml
+	@$(PYTHON) -m stages.prune
 
 clean-venv: ## Remove .venv
 	rm -rf $(VENV)

@@ -16,6 +16,15 @@ from stages.errors import ParamsError
 
 PARAMS_FILE = Path("params.yaml")
 MAX_KEYWORD_CHARS = 100
+OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",
+                 "marin", "cedar")
+OPENAI_LEGACY_TTS_MODELS = frozenset({"tts-1", "tts-1-hd"})  # older voices only, and no instructions
+OPENAI_NEWER_VOICES = frozenset({"ballad", "verse", "marin", "cedar"})  # not available with the legacy models
+REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
+# Speech-API voices the Realtime API does not have → the Realtime voices closest in character.
+REALTIME_NEAREST = {"fable": ("ballad", "verse"), "onyx": ("cedar", "ash"), "nova": ("marin", "coral")}
+REALTIME_MAX_SPEED = 1.5
+SPEECH_API_MODELS = ("tts-1", "gpt-4o-mini-tts")  # prefixes of the speech endpoint's models, not Realtime ones
 DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소리로, 또렷한 표준어 발음과 여유 있는 속도로 "
                        "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요.")
 
@@ -77,15 +86,10 @@ class TTSParams(Section):
     max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read
 
     def model_post_init(self, _context: Any) -> None:
-        if self.provider == "realtime":
+        if self.provider == "openai":
+            _check_openai_voice(self.model, self.voice)
+        elif self.provider == "realtime":
             _check_realtime(self)
-
-
-REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
-# Speech-API voices the Realtime API does not have → the Realtime voices closest in character.
-REALTIME_NEAREST = {"fable": ("ballad", "verse"), "onyx": ("cedar", "ash"), "nova": ("marin", "coral")}
-REALTIME_MAX_SPEED = 1.5
-SPEECH_API_MODELS = ("tts-1", "gpt-4o-mini-tts")  # prefixes of the speech endpoint's models, not Realtime ones
 
 
 def _check_realtime(tts: TTSParams) -> None:
@@ -103,6 +107,16 @@ def _check_realtime(tts: TTSParams) -> None:
     if tts.model.startswith(SPEECH_API_MODELS):
         raise ParamsError(f"params.yaml: tts.model: {tts.model!r} is a speech-API model; tts.provider realtime "
                           "needs a Realtime model, e.g. gpt-realtime-2.1-mini")
+
+
+def _check_openai_voice(model: str, voice: str) -> None:
+    """The speech API's voices, checked here so that `make audio` refuses a bad one before any request."""
+    if voice not in OPENAI_VOICES:
+        raise ParamsError(f"params.yaml: tts.voice: {voice!r} is not an OpenAI voice; allowed: {', '.join(OPENAI_VOICES)}")
+    if model in OPENAI_LEGACY_TTS_MODELS and voice in OPENAI_NEWER_VOICES:
+        allowed = ", ".join(v for v in OPENAI_VOICES if v not in OPENAI_NEWER_VOICES)
+        raise ParamsError(f"params.yaml: tts.voice: {voice!r} is not available with {model}; allowed: {allowed} "
+                          f"(or use tts.model: gpt-4o-mini-tts)")
 
 
 class RetryParams(Section):

@@ -17,9 +17,10 @@ prints `listening on http://127.0.0.1:PORT/v1` and serves until killed. Its coun
 GET /_fake/stats, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
 
 Faults (FAULTS): 429 (with retry-after-ms), 429-bare (no headers), quota / quota-type / quota-code
-(insufficient_quota in type and code, type only, code only), 401, 403, 400, 500, 503, reset (connection
-reset before headers), cut (connection closed mid-body), stall (no answer for `stall_seconds`),
-stall-body (headers and half the body, then silence).
+(insufficient_quota in type and code, type only, code only), 401, 400, 403, 404, 408, 409, 422, 500, 502,
+503, reset (connection reset before headers), cut (connection closed mid-body), short (a complete HTTP
+response whose audio is cut in half), stall (no answer for `stall_seconds`), stall-body (headers and half
+the body, then silence).
 
 Speech is a sine tone: its frequency comes from a hash of the input text, its duration is 70 ms per
 character divided by the speed, in the requested response_format (wav, pcm, flac, mp3, opus).
@@ -50,8 +51,14 @@ LEGACY_MODELS = {"tts-1", "tts-1-hd"}  # no ballad, verse, marin, cedar; no inst
 LEGACY_MISSING_VOICES = {"ballad", "verse", "marin", "cedar"}
 RESPONSE_FORMATS = {"mp3", "opus", "aac", "flac", "wav", "pcm"}
 ENDPOINTS = {"/v1/audio/speech": "speech", "/v1/chat/completions": "chat"}
-FAULTS = {"429", "429-bare", "quota", "quota-type", "quota-code", "401", "403", "400", "500", "503", "reset", "cut",
-          "stall", "stall-body"}
+_STATUS_FAULTS = {"400": "Invalid request.", "403": "You are not allowed to use this model.",
+                  "404": "The model does not exist or you do not have access to it.",
+                  "408": "Request timed out.", "409": "Conflict: the request collided with another one.",
+                  "422": "Unprocessable request.", "502": "Bad gateway.",
+                  "500": "The server had an error while processing your request. Sorry about that!",
+                  "503": "The engine is currently overloaded, please try again later."}
+FAULTS = {"429", "429-bare", "quota", "quota-type", "quota-code", "401", "reset", "cut", "short", "stall",
+          "stall-body", *_STATUS_FAULTS}
 _CONTENT_TYPES = {"mp3": "audio/mpeg", "opus": "audio/ogg", "aac": "audio/aac", "flac": "audio/flac",
                   "wav": "audio/wav", "pcm": "audio/pcm"}
 _ENCODINGS = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III"),
@@ -98,6 +105,14 @@ def encode_audio(samples: np.ndarray, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
+def unknown_wav_sizes(data: bytes) -> bytes:
+    """The WAV with its RIFF and data sizes set to 0xFFFFFFFF, as when the length is not known in advance."""
+    out = bytearray(data)
+    at = out.index(b"data")
+    out[4:8] = out[at + 4:at + 8] = b"\xff\xff\xff\xff"
+    return bytes(out)
+
+
 def error_body(message: str, type_: str, code: str | None = None, param: str | None = None) -> dict:
     return {"error": {"message": message, "type": type_, "param": param, "code": code}}
 
@@ -142,6 +157,7 @@ class FakeOpenAI:
         self.latency = latency  # seconds added before every answer
         self.stall_seconds = stall_seconds  # how long a stall lasts; longer than the client's timeout
         self.api_key = api_key  # when set, any other bearer key is refused with a 401
+        self.wav_sizes_unknown = False  # WAV headers with 0xFFFFFFFF sizes, as a streaming encoder writes them
         self.faults: dict[str, collections.deque] = {name: collections.deque() for name in ENDPOINTS.values()}
         self.always: dict[str, str | None] = {name: None for name in ENDPOINTS.values()}
         self.chat_replies: collections.deque[str] = collections.deque()  # replaces the generated narration
@@ -191,7 +207,8 @@ class FakeOpenAI:
             return self.always[endpoint]
 
     def start(self) -> "FakeOpenAI":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-openai", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fake-openai", daemon=True)
         self._thread.start()
         return self
 
@@ -337,16 +354,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(401, "Incorrect API key provided: sk-***. You can find your API key at "
                                   "https://platform.openai.com/account/api-keys.", "invalid_request_error",
                              "invalid_api_key")
-        elif fault == "403":
-            self._send_error(403, "You are not allowed to use this model.", "invalid_request_error",
-                             "model_not_found")
-        elif fault == "400":
-            self._send_error(400, "Invalid request.", "invalid_request_error")
-        elif fault == "500":
-            self._send_error(500, "The server had an error while processing your request. Sorry about that!",
-                             "server_error")
-        elif fault == "503":
-            self._send_error(503, "The engine is currently overloaded, please try again later.", "server_error")
+        elif fault in _STATUS_FAULTS:
+            type_ = "server_error" if fault.startswith("5") else "invalid_request_error"
+            self._send_error(int(fault), _STATUS_FAULTS[fault], type_)
         elif fault == "reset":
             self._reset()
         elif fault == "stall":
@@ -384,6 +394,10 @@ class _Handler(BaseHTTPRequestHandler):
                              "invalid_value", "instructions")
         else:
             data = encode_audio(speech_samples(text, float(speed)), fmt)
+            if fmt == "wav" and self.fake.wav_sizes_unknown:
+                data = unknown_wav_sizes(data)
+            if fault == "short":
+                data = data[:len(data) // 2]
             self._send_body(200, _CONTENT_TYPES[fmt], data, fault)
 
     def _chat(self, body: dict, fault: str | None) -> None:

@@ -45,13 +45,13 @@ def facts_prompt(facts: Facts, target_chars: int, minutes: float) -> str:
     return "\n".join(lines)
 
 
-_FENCE = re.compile(r"^\s*(```|~~~).*$", re.M)
-_HEADING = re.compile(r"^\s{0,3}#{1,6}(\s.*)?$", re.M)
-_SETEXT = re.compile(r"^\s*(=+|-{3,}|\*{3,}|_{3,})\s*$", re.M)
-_BULLET = re.compile(r"^\s*(?:[-*+•·]|\d+[.)])\s+", re.M)
-_QUOTE = re.compile(r"^\s*>\s?", re.M)
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*$", re.M)
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}([ \t].*)?$", re.M)
+_SETEXT = re.compile(r"^[ \t]*(=+|-{3,}|\*{3,}|_{3,})[ \t]*$", re.M)
+_BULLET = re.compile(r"^[ \t]*(?:[-*+•·]|\d+[.)])[ \t]+", re.M)
+_QUOTE = re.compile(r"^[ \t]*>[ \t]?", re.M)
 _EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
-_MARKERS = re.compile(r"`+|\*{2,}|_{2,}|~~")
+_MARKERS = re.compile(r"`+|\*+|_{2,}|~~")  # a lone * is never spoken text either
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
@@ -62,7 +62,7 @@ def plain_narration(text: str) -> str:
     text = _HEADING.sub("", text)
     text = _SETEXT.sub("", text)
     text = _LINK.sub(r"\1", text)
-    text = _BULLET.sub("", text)
+    text = _BULLET.sub("\n", text)  # each list item becomes a paragraph of its own
     text = _QUOTE.sub("", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = _MARKERS.sub("", text)

@@ -9,7 +9,7 @@ import soundfile as sf
 
 from stages import openai_api
 from stages.atomic import atomic_path
-from stages.config import Params
+from stages.config import OPENAI_LEGACY_TTS_MODELS, Params
 from stages.errors import ParamsError, PipelineError
 from stages.openai_api import IncompleteBody
 from stages.retry import RetryPolicy
@@ -17,47 +17,35 @@ from stages.retry import RetryPolicy
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 4096
-VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse", "marin",
-          "cedar")
-LEGACY_MODELS = {"tts-1", "tts-1-hd"}  # older voices only, and no instructions
-LEGACY_MISSING_VOICES = {"ballad", "verse", "marin", "cedar"}
-RESPONSE_FORMATS = {"mp3", "opus", "aac", "flac", "wav", "pcm"}
 OUTPUT_FORMATS = {"mp3", "wav", "flac", "opus"}  # what the audio stage can encode the narration to
 SHUTDOWNS = {"tts-1": "2027-01-06", "tts-1-hd": "2027-01-06", "gpt-4o-mini-tts": "2027-01-06"}
 MIGRATION = "tts.provider: realtime with tts.model: gpt-realtime-2.1-mini"
 _WAV_UNKNOWN_SIZES = {0, 0xFFFFFFFF}  # what a streamed WAV header may carry before its length is known
 
 
-def check_tts(params: Params) -> None:
-    """Refuse, before any request, what the speech API would refuse."""
-    tts = params.tts
-    if tts.voice not in VOICES:
-        raise ParamsError(f"params.yaml: tts.voice: {tts.voice!r} is not an OpenAI voice; allowed: {', '.join(VOICES)}")
-    if tts.model in LEGACY_MODELS and tts.voice in LEGACY_MISSING_VOICES:
-        allowed = ", ".join(v for v in VOICES if v not in LEGACY_MISSING_VOICES)
-        raise ParamsError(f"params.yaml: tts.voice: {tts.voice!r} is not available with {tts.model}; "
-                          f"allowed: {allowed} (or use tts.model: gpt-4o-mini-tts)")
-    if not 0.25 <= tts.speed <= 4.0:
-        raise ParamsError(f"params.yaml: tts.speed: {tts.speed} is not allowed (allowed: 0.25–4.0)")
-    if tts.format not in OUTPUT_FORMATS:
-        raise ParamsError(f"params.yaml: tts.format: {tts.format!r} is not supported with OpenAI speech; "
+def check_format(params: Params) -> None:
+    """The narration's format must be one this provider's chunks can be encoded to (voices: stages/config.py)."""
+    if params.tts.format not in OUTPUT_FORMATS:
+        raise ParamsError(f"params.yaml: tts.format: {params.tts.format!r} is not supported with OpenAI speech; "
                           f"allowed: {', '.join(sorted(OUTPUT_FORMATS))}")
 
 
 def check_wav(path: Path) -> None:
     """Raise IncompleteBody unless `path` is a WAV file with all the samples its header announces."""
-    data = path.read_bytes()
+    total = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(64 * 1024)  # the header chunks come first and are small
     declared = None
-    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         at = 12
-        while at + 8 <= len(data):
-            chunk_id, size = data[at:at + 4], int.from_bytes(data[at + 4:at + 8], "little")
+        while at + 8 <= len(head):
+            chunk_id, size = head[at:at + 4], int.from_bytes(head[at + 4:at + 8], "little")
             if chunk_id == b"data":
-                declared = (size, len(data) - at - 8)
+                declared = (size, total - at - 8)
                 break
             at += 8 + size + (size & 1)
     if declared is None:
-        raise IncompleteBody(f"{len(data)} bytes without a WAV data chunk")
+        raise IncompleteBody(f"{total} bytes without a WAV data chunk")
     size, present = declared
     if size not in _WAV_UNKNOWN_SIZES and present < size:
         raise IncompleteBody(f"WAV body has {present} of {size} announced bytes")
@@ -77,11 +65,11 @@ class OpenAISpeech:
     chunk_format = "wav"
 
     def __init__(self, params: Params, *, sleep: Callable[[float], None] = time.sleep) -> None:
-        check_tts(params)
+        check_format(params)
         tts = params.tts
         self.model, self.voice, self.speed = tts.model, tts.voice, tts.speed
         # tts-1 and tts-1-hd refuse instructions; every newer model takes them.
-        self.instructions = tts.instructions.strip() if tts.model not in LEGACY_MODELS else ""
+        self.instructions = tts.instructions.strip() if tts.model not in OPENAI_LEGACY_TTS_MODELS else ""
         self.client = openai_api.make_client(params)  # one client, shared by every thread; no SDK retries
         self.policy = RetryPolicy(params.retry, sleep=sleep)
         self.counters = openai_api.Counters()
