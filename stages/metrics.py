@@ -11,7 +11,13 @@ PER_MILLION_CHARS = {"tts-1": 15.0, "tts-1-hd": 30.0}
 # gpt-4o-mini-tts: $0.60 per 1M text-input tokens and $12 per 1M audio-output tokens, which OpenAI
 # itself puts at about $0.015 per minute of audio. Hangul runs about one token per syllable, so the
 # character count is used as the (upper-bound) input-token estimate.
-PER_TOKEN = {"gpt-4o-mini-tts": {"input_per_million": 0.60, "audio_per_minute": 0.015}}
+PER_TOKEN = {
+    "gpt-4o-mini-tts": {"input_per_million": 0.60, "audio_per_minute": 0.015},
+    # gpt-realtime-2.1-mini: $20 per 1M audio-output tokens at 20 tokens a second ($0.024 a minute), plus the
+    # transcript at $2.40 per 1M text-output tokens (~220 tokens a minute of Korean); text input $0.60 per 1M.
+    # Re-reads of unfaithful chunks are extra (see README, Realtime speech).
+    "gpt-realtime-2.1-mini": {"input_per_million": 0.60, "audio_per_minute": 0.0245},
+}
 
 
 def estimate_cost_usd(provider: str, model: str, chars: int, duration_s: float) -> float:
