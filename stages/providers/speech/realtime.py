@@ -14,12 +14,13 @@ import logging
 import re
 import threading
 import time
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import openai
+import soundfile as sf
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from stages import openai_api
@@ -198,11 +199,10 @@ class RealtimeSpeech:
         read, cer = self.policy.call(attempt, retry_on=_RETRY_ON, classify=self._classify,
                                      what=f"realtime speech of '{_preview(text)}'")
         with atomic_path(dest) as tmp:
-            with wave.open(str(tmp), "wb") as out:
-                out.setnchannels(1)
-                out.setsampwidth(2)
-                out.setframerate(SAMPLE_RATE)
-                out.writeframes(read.pcm)
+            with sf.SoundFile(tmp, "w", samplerate=SAMPLE_RATE, channels=1, format="WAV", subtype="PCM_16") as out:
+                # The proof travels with the audio: a chunk served from a cache still knows its CER.
+                out.comment = json.dumps({"verbatim_cer": round(cer, 4), "model": self.model})
+                out.write(np.frombuffer(read.pcm, dtype="<i2"))
         with self._lock:
             self.cer[text] = cer
         log.info("realtime: '%s' read verbatim (CER %.3f, try %d)", _preview(text), cer, tries)
@@ -227,8 +227,9 @@ class RealtimeSpeech:
             else:
                 why = f"the response ended {read.status}" + (f" ({read.reason})" if read.reason else "")
             raise _ReadFailed(Decision(retry=True, reason=f"{why}: {heard}", server_wait=0.0))
-        if not read.pcm:
-            raise _ReadFailed(Decision(retry=True, reason=f"the response had no audio: {heard}", server_wait=0.0))
+        if not read.pcm or len(read.pcm) % 2:
+            raise _ReadFailed(Decision(retry=True, reason=f"the response had no whole 16-bit audio "
+                                                          f"({len(read.pcm)} bytes): {heard}", server_wait=0.0))
         comparison = compare(text, read.transcript)
         problems = []
         if comparison.cer > self.max_cer:
@@ -358,6 +359,16 @@ class RealtimeSpeech:
         if status in (408, 409) or status >= 500:
             return Decision(retry=True, reason=f"server error {status}: {message}", server_wait=wait)
         return Decision(retry=False, reason=f"the Realtime API refused the connection ({status}): {message}")
+
+
+def read_cer(path: Path) -> float | None:
+    """The CER a chunk file from this provider carries (see synthesize), or None for any other file."""
+    try:
+        with sf.SoundFile(path) as audio:
+            note = audio.comment
+        return float(json.loads(note)["verbatim_cer"])
+    except (sf.LibsndfileError, RuntimeError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _error_body(body: bytes | None) -> dict:

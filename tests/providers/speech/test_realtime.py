@@ -11,7 +11,7 @@ from stages import openai_api
 from stages.config import parse_params
 from stages.errors import PipelineError
 from stages.providers.speech import SPEECH_PROVIDERS
-from stages.providers.speech.realtime import READER_INSTRUCTIONS, SAMPLE_RATE, RealtimeSpeech
+from stages.providers.speech.realtime import READER_INSTRUCTIONS, SAMPLE_RATE, RealtimeSpeech, read_cer
 from tests.fake_realtime import FakeRealtime
 
 KEY = "sk-test-realtime-DO-NOT-PRINT-7f3a"
@@ -63,6 +63,7 @@ def test_a_faithful_read_is_a_24khz_pcm16_mono_wav_with_its_cer(fake, tmp_path):
     assert (channels, width, rate) == (1, 2, SAMPLE_RATE)
     assert count == int(fake.seconds_per_char * len(TEXT) / 1.25 * SAMPLE_RATE)  # every delta, nothing else
     assert (speech.requests, speech.retries, speech.cer) == (1, 0, {TEXT: 0.0}) and slept == []
+    assert read_cer(dest) == 0.0 and read_cer(tmp_path) is None  # the proof is in the file, for cached chunks
     update = fake.session_updates[0]
     assert update["type"] == "realtime" and update["output_modalities"] == ["audio"]
     assert update["audio"]["output"] == {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "marin",
