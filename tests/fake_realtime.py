@@ -400,7 +400,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds-per-char", type=float, default=0.06)
     args = parser.parse_args(argv)
     server = FakeRealtime(args.host, args.port, seconds_per_char=args.seconds_per_char, stats_path=args.stats)
-    server.queue(*[b for b in args.script.split(",") if b])
+    try:
+        server.queue(*[b for b in args.script.split(",") if b])
+    except ValueError as exc:
+        parser.error(str(exc))
     server.start()
     server._save_stats()
     print(f"listening on {server.base_url}", flush=True)
