@@ -86,8 +86,8 @@ class FakeWikipedia(FakeServer):
     def query(self, query: dict[str, str]) -> dict:
         if query.get("list") == "search":
             text = query.get("srsearch", "")
-            hits = [p for p in self.pages.values()
-                    if any(word in p.title for word in text.split()) or text.replace(" ", "") in p.title.replace(" ", "")]
+            hits = [p for p in self.pages.values() if any(word in p.title for word in text.split())
+                    or text.replace(" ", "") in p.title.replace(" ", "")]
             return {"searchinfo": {"totalhits": len(hits)},
                     "search": [{"ns": 0, "title": p.title, "pageid": 1, "size": 900, "wordcount": 40,
                                 "snippet": "<span class=\"searchmatch\">…</span>",

@@ -75,7 +75,8 @@ def test_a_refused_connection_is_retried_then_one_line():
 def test_a_slow_answer_times_out_and_is_retried(echo):
     slept = []
     echo.delay = 0.5
-    with web(slept, timeout=0.1) as client, pytest.raises(RetryError, match=r"gave up after 4 tries .*: no answer within 0\.1 s$"):
+    with web(slept, timeout=0.1) as client, \
+            pytest.raises(RetryError, match=r"gave up after 4 tries .*: no answer within 0\.1 s$"):
         client.get(f"{echo.origin}/x", what="t")
     assert len(slept) == 3
 

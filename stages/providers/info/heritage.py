@@ -139,10 +139,9 @@ class HeritageInfo:
         for item in root.iter("item"):
             name = clean_text(_field(item, "ccbaMnm1"))
             pin = HeritagePin(**{key: _field(item, key) for key in HERITAGE_CODES})
-            where_found = " ".join(filter(None, (clean_text(_field(item, "ccbaCtcdNm")),
-                                                 clean_text(_field(item, "ccsiName")))))
-            label = f"{name} ({', '.join(filter(None, (clean_text(_field(item, 'ccmaName')), where_found)))}; {_pin_text(pin)})"
-            hits.append((name, pin, label))
+            place = " ".join(filter(None, (clean_text(_field(item, tag)) for tag in ("ccbaCtcdNm", "ccsiName"))))
+            about = ", ".join(filter(None, (clean_text(_field(item, "ccmaName")), place)))
+            hits.append((name, pin, f"{name} ({about}; {_pin_text(pin)})"))
         matches = sorted(((pin, label) for name, pin, label in hits if squash(name) == squash(keyword)),
                          key=lambda match: _kind_order(match[0]))
         if not matches:
