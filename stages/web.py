@@ -80,7 +80,12 @@ class Web:
                 return response
             raise HTTPStatusError(response)
 
-        return self.policy.call(attempt, retry_on=self.RETRY_ON, classify=self.classify, what=f"{what}: GET {url}")
+        try:
+            return self.policy.call(attempt, retry_on=self.RETRY_ON, classify=self.classify,
+                                    what=f"{what}: GET {url}")
+        except requests.RequestException as exc:  # the rest are not worth a retry: a redirect loop, a bad URL
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            raise PipelineError(f"{what}: GET {url}: {type(exc).__name__}: {detail}".rstrip(": ")) from None
 
     def get_json(self, url: str, query: Mapping[str, Any] | None = None, *, what: str,
                  accept: Collection[int] = ()) -> tuple[int, Any]:

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from stages.config import parse_params
+from stages.errors import PipelineError
 from stages.retry import RetryError
 from stages.web import USER_AGENT, Web
 from tests.fake_http import FakeServer, Reply, free_port, json_reply
@@ -17,6 +18,8 @@ class Echo(FakeServer):
 
     def respond(self, path, query):
         time.sleep(self.delay)
+        if path == "/loop":
+            return Reply(302, b"", "text/plain", (("Location", "/loop"),))
         return json_reply({"ok": True}) if path != "/missing" else Reply(404, b"{}", "application/json")
 
 
@@ -85,3 +88,11 @@ def test_the_user_agent_says_who_is_asking(echo):
     with web([]) as client:
         client.get(f"{echo.origin}/x", what="t")
     assert echo.requests[0].user_agent == USER_AGENT and "docent" in USER_AGENT
+
+
+def test_a_redirect_loop_is_one_line_and_not_retried(echo):
+    slept = []
+    with web(slept) as client, \
+            pytest.raises(PipelineError, match=r"^t: GET .*/loop: TooManyRedirects: Exceeded \d+ redirects\.$"):
+        client.get(f"{echo.origin}/loop", what="t")
+    assert slept == []
