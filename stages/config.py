@@ -59,10 +59,33 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _base_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"{url!r} is not an http:// or https:// URL")
+    return url
+
+
+def _unique(names: list[str]) -> list[str]:
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} listed twice")
+    return names
+
+
+BaseURL = Annotated[str, AfterValidator(_base_url)]
+InfoSource = Literal["heritage", "wikipedia", "local"]
+
+
 class InfoParams(Section):
     """How facts are gathered (dvc.yaml: a dependency of info@*)."""
 
-    provider: Literal["local"] = "local"
+    provider: Literal["local", "heritage", "wikipedia", "auto"] = "local"
+    # The order `auto` asks the sources in; the first with facts for the keyword answers.
+    sources: Annotated[list[InfoSource], AfterValidator(_unique)] = Field(
+        default=["heritage", "wikipedia", "local"], min_length=1)
+    # Base URLs, so that a mirror or a test server can stand in; endpoint paths are appended.
+    heritage_url: BaseURL = "https://www.khs.go.kr/cha/"
+    wikipedia_url: BaseURL = "https://ko.wikipedia.org"
 
 
 class ScriptParams(Section):

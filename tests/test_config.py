@@ -28,12 +28,24 @@ def test_defaults_fill_missing_sections():
     assert (params.retry.max_tries, params.tts.format) == (8, "mp3")
 
 
+def test_info_defaults_are_the_public_sources():
+    info = parse_params(VALID).info
+    assert info.sources == ["heritage", "wikipedia", "local"]
+    assert (info.heritage_url, info.wikipedia_url) == ("https://www.khs.go.kr/cha/", "https://ko.wikipedia.org")
+    assert load_params(ROOT / "params.yaml").info.model_dump(exclude={"provider"}) == info.model_dump(exclude={"provider"})
+
+
 @pytest.mark.parametrize(("section", "bad", "named"), [
     ({"tts": {"provider": "polly"}}, "tts.provider", "'espeak'"),
     ({"tts": {"speed": 4.5}}, "tts.speed", "0.25–4.0"),
     ({"tts": {"speed": 0.1}}, "tts.speed", "0.25–4.0"),
     ({"tts": {"format": "aac"}}, "tts.format", "'mp3', 'wav', 'flac' or 'opus'"),
-    ({"info": {"provider": "google"}}, "info.provider", "'local'"),
+    ({"info": {"provider": "google"}}, "info.provider", "'local', 'heritage', 'wikipedia' or 'auto'"),
+    ({"info": {"sources": ["heritage", "naver"]}}, "info.sources.1", "'heritage', 'wikipedia' or 'local'"),
+    ({"info": {"sources": ["local", "local"]}}, "info.sources", "local listed twice"),
+    ({"info": {"sources": []}}, "info.sources", "at least 1 item"),
+    ({"info": {"heritage_url": "www.khs.go.kr/cha/"}}, "info.heritage_url", "not an http:// or https:// URL"),
+    ({"info": {"timeout": 3}}, "info.timeout", "provider, sources, heritage_url, wikipedia_url"),
     ({"script": {"provider": "gpt"}}, "script.provider", "'template'"),
     ({"tts": {"colour": "blue"}}, "tts.colour", "provider, model, voice, speed, format"),
     ({"retry": {"max_tries": 0}}, "retry.max_tries", "1–100"),
