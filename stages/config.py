@@ -67,6 +67,9 @@ class TTSParams(Section):
     voice: str = "alloy"
     speed: float = Field(default=1.0, ge=0.25, le=4.0)
     format: Literal["mp3", "wav", "flac", "opus"] = "mp3"
+    # Most characters per speech request, further capped by the engine's own limit. 1200 keeps a Korean
+    # chunk well under gpt-4o-mini-tts's 2000-token input, and an edit or a retry re-buys at most that much.
+    chunk_chars: int = Field(default=1200, ge=100, le=4096)
 
 
 class RetryParams(Section):
