@@ -42,6 +42,10 @@ class SpeechProvider(Protocol):
     def synthesize(self, text: str, dest: Path) -> None: ...
 
 
+class _Stopped(Exception):
+    """A queued chunk not started because another chunk had already failed."""
+
+
 class TruncatedAudio(Exception):
     """A chunk file that decodes to nothing, to noise-free zeros, or to far less than its text."""
 
@@ -101,12 +105,14 @@ class ChunkSynthesizer:
         self.calls = 0  # synthesize() calls, truncation re-tries included
         self.truncation_retries = 0
         self._lock = threading.Lock()
+        self._failure: BaseException | None = None
 
     def files(self, chunks: Sequence[Chunk], progress: Progress) -> Iterator[Path]:
         """Each chunk's audio file, in script order, whatever order the requests finish in."""
+        keys = [chunk_key(self.provider, chunk.text) for chunk in chunks]
         found: list[Path | None] = []
-        for chunk in chunks:
-            path = self.cache.get(chunk_key(self.provider, chunk.text))
+        for key in keys:
+            path = self.cache.get(key)
             if path is not None and not _usable(path):
                 log.warning("cache entry %s is unreadable; synthesising it again", path)
                 path.unlink(missing_ok=True)
@@ -117,23 +123,50 @@ class ChunkSynthesizer:
                 progress.done(cached=True)
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="speech")
         # Submitted in script order, so the pool works from the front and the encoder is rarely kept waiting.
-        futures: dict[int, Future[Path]] = {
-            index: pool.submit(self._synthesize, index, chunks, progress)
-            for index, path in enumerate(found) if path is None
-        }
+        # A text that comes back later in the script (a repeated refrain) is asked for once.
+        futures: dict[str, Future[Path]] = {}
+        repeats: set[int] = set()
+        for index, path in enumerate(found):
+            if path is not None:
+                continue
+            if keys[index] in futures:
+                repeats.add(index)
+            else:
+                futures[keys[index]] = pool.submit(self._synthesize, index, chunks, progress)
         try:
             for index, path in enumerate(found):
-                yield path if path is not None else futures[index].result()
+                if path is None:
+                    try:
+                        path = futures[keys[index]].result()
+                    except _Stopped:
+                        raise self._failure from None  # the failure that stopped this chunk, not the stop
+                if index in repeats:  # made earlier in this narration: counts as a cache hit
+                    self.cached_chunks += 1
+                    progress.done(cached=True)
+                yield path
         finally:
             # On a failure (or when the consumer stops), queued chunks are dropped and in-flight ones finish.
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _synthesize(self, index: int, chunks: Sequence[Chunk], progress: Progress) -> Path:
+        try:
+            return self._synthesize_once_or_twice(index, chunks, progress)
+        except _Stopped:
+            raise
+        except BaseException as error:
+            with self._lock:
+                self._failure = self._failure or error
+            raise
+
+    def _synthesize_once_or_twice(self, index: int, chunks: Sequence[Chunk], progress: Progress) -> Path:
         chunk = chunks[index]
         key = chunk_key(self.provider, chunk.text)
         for attempt in (1, 2):
             self.limiter.wait()
             with self._lock:
+                # Once one chunk has failed for good (a refused key, an exhausted quota), start no more requests.
+                if self._failure is not None:
+                    raise _Stopped()
                 self.calls += 1
             try:
                 path = self.cache.put(key, lambda tmp: self.provider.synthesize(chunk.text, tmp),

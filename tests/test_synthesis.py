@@ -188,3 +188,30 @@ def test_rpm_spaces_request_starts(cache):
     synthesise(FakeSpeech(), chunks_of("하나입니다.", "둘입니다.", "셋입니다."), cache, concurrency=3, limiter=limiter)
     assert sorted(slept) == [0.5, 1.0]
 
+
+
+def test_a_text_repeated_in_the_script_is_asked_for_once(cache):
+    provider = FakeSpeech(latency=lambda text: 0.01)
+    texts = ["후렴입니다.", "첫째 절입니다.", "후렴입니다.", "둘째 절입니다.", "후렴입니다."]
+    files, synthesizer = synthesise(provider, chunks_of(*texts), cache, concurrency=4)
+    assert sorted(provider.texts) == sorted(set(texts))
+    assert files[0] == files[2] == files[4]
+    assert (synthesizer.new_chunks, synthesizer.cached_chunks) == (3, 2)
+
+
+def test_after_a_chunk_fails_no_new_request_starts_and_its_error_is_the_one_raised(cache):
+    class Refused(PipelineError):
+        pass
+
+    class RefusingSpeech(FakeSpeech):
+        def synthesize(self, text: str, dest: Path) -> None:
+            if text == "1번째 문단입니다.":
+                raise Refused("the API key was rejected (401)")
+            super().synthesize(text, dest)
+
+    # Chunk 0 is slow, so the stage is still waiting for it when chunk 1 fails: the other threads must not
+    # go on to ask for the rest of the script meanwhile.
+    provider = RefusingSpeech(latency=lambda text: 0.3 if text.startswith("0번째") else 0.01)
+    with pytest.raises(Refused, match="401"):
+        synthesise(provider, chunks_of(*[f"{i}번째 문단입니다." for i in range(40)]), cache, concurrency=4)
+    assert len(provider.texts) <= 4
