@@ -15,6 +15,12 @@ from stages.errors import ParamsError
 
 PARAMS_FILE = Path("params.yaml")
 MAX_KEYWORD_CHARS = 100
+OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",
+                 "marin", "cedar")
+OPENAI_LEGACY_TTS_MODELS = frozenset({"tts-1", "tts-1-hd"})  # older voices only, and no instructions
+OPENAI_NEWER_VOICES = frozenset({"ballad", "verse", "marin", "cedar"})  # not available with the legacy models
+DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소리로, 또렷한 표준어 발음과 여유 있는 속도로 "
+                       "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요.")
 
 
 def check_keyword(keyword: str) -> str:
@@ -56,20 +62,38 @@ class InfoParams(Section):
 class ScriptParams(Section):
     """How the narration is written (a dependency of script@*)."""
 
-    provider: Literal["template"] = "template"
+    provider: Literal["template", "openai"] = "template"
+    model: str = Field(default="gpt-5-mini", min_length=1)  # chat model (openai)
+    minutes: float = Field(default=3.0, ge=0.5, le=30)  # spoken length to aim for (openai)
 
 
 class TTSParams(Section):
     """What the narration sounds like (a dependency of audio@*)."""
 
-    provider: Literal["espeak"] = "espeak"
+    provider: Literal["espeak", "openai"] = "espeak"
     model: str = "gpt-4o-mini-tts"
     voice: str = "alloy"
     speed: float = Field(default=1.0, ge=0.25, le=4.0)
     format: Literal["mp3", "wav", "flac", "opus"] = "mp3"
+    # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
+    instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
     # Most characters per speech request, further capped by the engine's own limit. 1200 keeps a Korean
     # chunk well under gpt-4o-mini-tts's 2000-token input, and an edit or a retry re-buys at most that much.
     chunk_chars: int = Field(default=1200, ge=100, le=4096)
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.provider == "openai":
+            _check_openai_voice(self.model, self.voice)
+
+
+def _check_openai_voice(model: str, voice: str) -> None:
+    """The speech API's voices, checked here so that `make audio` refuses a bad one before any request."""
+    if voice not in OPENAI_VOICES:
+        raise ParamsError(f"params.yaml: tts.voice: {voice!r} is not an OpenAI voice; allowed: {', '.join(OPENAI_VOICES)}")
+    if model in OPENAI_LEGACY_TTS_MODELS and voice in OPENAI_NEWER_VOICES:
+        allowed = ", ".join(v for v in OPENAI_VOICES if v not in OPENAI_NEWER_VOICES)
+        raise ParamsError(f"params.yaml: tts.voice: {voice!r} is not available with {model}; allowed: {allowed} "
+                          f"(or use tts.model: gpt-4o-mini-tts)")
 
 
 class RetryParams(Section):

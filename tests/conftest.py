@@ -93,3 +93,17 @@ def project(built_project, tmp_path) -> Project:
 def fresh_project(tmp_path) -> Project:
     """An unbuilt copy of the project, as a fresh clone has it."""
     return copy_project(tmp_path / "repo")
+
+
+FAKE_KEY = "sk-test-fake-0123456789abcdef"  # a dummy key; tests check it never reaches any output
+
+
+@pytest.fixture
+def fake_openai(monkeypatch):
+    """A fake OpenAI server on 127.0.0.1, with OPENAI_BASE_URL and a dummy OPENAI_API_KEY pointing the SDK at it."""
+    from tests.fake_openai import FakeOpenAI
+
+    with FakeOpenAI(stall_seconds=5.0) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
+        monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+        yield fake

@@ -1,0 +1,146 @@
+"""What every OpenAI call shares: the client (key, base URL, no SDK retries), the retry classifier, the messages.
+
+The speech, script and realtime providers all build their client with make_client() and send every
+call through call(), so a refused key, an exhausted quota or a rate limit reads the same everywhere,
+and the key itself never reaches a message or a log line.
+"""
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+import httpx2
+import openai
+
+from stages.config import Params
+from stages.errors import PipelineError
+from stages.retry import Decision, RetryPolicy, server_wait
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+KEY_ENV = "OPENAI_API_KEY"
+BASE_URL_ENV = "OPENAI_BASE_URL"
+BILLING_URL = "https://platform.openai.com/settings/organization/billing"
+KEYS_URL = "https://platform.openai.com/api-keys"
+
+MISSING_KEY = (f"{KEY_ENV} is not set; export your OpenAI API key (export {KEY_ENV}=sk-...) "
+               f"or switch back to the offline providers (tts.provider: espeak, script.provider: template)")
+KEY_REJECTED = (f"the API key was rejected (401); check {KEY_ENV} (create a key at {KEYS_URL}); "
+                f"retrying will not help")
+QUOTA_EXHAUSTED = (f"the OpenAI credit is exhausted (429 insufficient_quota); add credit or raise the limit at "
+                   f"{BILLING_URL}; retrying will not help")
+PERMISSION_DENIED = f"the API key may not use this model or endpoint (403); check the key's project at {KEYS_URL}"
+
+# 408 and 409 are transient by OpenAI's own rule; 429 is a rate limit unless it says insufficient_quota.
+_RETRY_STATUS = {408, 409, 429}
+# Raised by the transport while a streamed body arrives (stream_to_file, iter_bytes): not openai exceptions.
+STREAM_ERRORS: tuple[type[BaseException], ...] = (httpx2.TransportError,)
+RETRY_ON: tuple[type[BaseException], ...] = (openai.APIError, *STREAM_ERRORS)
+
+
+class IncompleteBody(Exception):
+    """A body that ended cleanly but is not whole (e.g. an undecodable audio file); worth another try."""
+
+
+def api_key() -> str:
+    """The key from OPENAI_API_KEY; a missing key is a one-line PipelineError."""
+    key = os.environ.get(KEY_ENV, "").strip()
+    if not key:
+        raise PipelineError(MISSING_KEY)
+    return key
+
+
+def base_url() -> str | None:
+    """OPENAI_BASE_URL for OpenAI-compatible servers, else the SDK's default (api.openai.com)."""
+    return os.environ.get(BASE_URL_ENV, "").strip() or None
+
+
+def make_client(params: Params) -> openai.OpenAI:
+    """One SDK client: key and base URL from the environment, SDK retries off, timeout from requests.timeout."""
+    return openai.OpenAI(api_key=api_key(), base_url=base_url(), max_retries=0, timeout=params.requests.timeout)
+
+
+def redact(text: str) -> str:
+    """The text with the API key (should a server echo it) replaced by ***."""
+    key = os.environ.get(KEY_ENV, "").strip()
+    return text.replace(key, "***") if key else text
+
+
+def _server_message(error: openai.APIStatusError) -> str:
+    body = error.body
+    message = body.get("message") if isinstance(body, dict) else body if isinstance(body, str) else None
+    return redact(" ".join(str(message).split()))[:300].rstrip(".") if message else "no message"
+
+
+def is_quota(error: openai.APIStatusError) -> bool:
+    """insufficient_quota arrives as a 429 and may be named in the error's type or its code."""
+    return "insufficient_quota" in {error.type, error.code}
+
+
+def classify(error: BaseException) -> Decision:
+    """Whether a failed OpenAI call is worth another try, and the one line that says why."""
+    if isinstance(error, openai.APIStatusError):
+        status = error.status_code
+        if status == 429 and is_quota(error):
+            return Decision(retry=False, reason=QUOTA_EXHAUSTED)
+        if status == 401:
+            return Decision(retry=False, reason=KEY_REJECTED)
+        if status == 403:
+            return Decision(retry=False, reason=PERMISSION_DENIED)
+        wait = server_wait(error.response.headers)
+        if status == 429:
+            return Decision(retry=True, reason="rate limited (429): too many requests or tokens per minute",
+                            server_wait=wait)
+        if status in _RETRY_STATUS or status >= 500:
+            return Decision(retry=True, reason=f"server error {status}: {_server_message(error)}", server_wait=wait)
+        return Decision(retry=False, reason=f"request refused ({status}): {_server_message(error)}")
+    if isinstance(error, openai.APITimeoutError):
+        return Decision(retry=True, reason="no answer within requests.timeout")
+    if isinstance(error, openai.APIConnectionError):
+        cause = error.__cause__
+        return Decision(retry=True, reason=f"connection failed ({type(cause).__name__ if cause else 'no detail'})")
+    if isinstance(error, httpx2.TimeoutException):
+        return Decision(retry=True, reason=f"body stalled longer than requests.timeout ({type(error).__name__})")
+    if isinstance(error, STREAM_ERRORS):
+        return Decision(retry=True, reason=f"connection dropped mid-body ({type(error).__name__})")
+    if isinstance(error, IncompleteBody):
+        return Decision(retry=True, reason=f"incomplete body: {error}")
+    return Decision(retry=False, reason=f"unexpected OpenAI error: {redact(str(error))}")
+
+
+class Counters:
+    """Thread-safe tallies of HTTP attempts and retries, for metrics."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.retries = 0
+
+    def attempt(self, first: bool) -> None:
+        with self._lock:
+            self.requests += 1
+            if not first:
+                self.retries += 1
+
+
+def call(policy: RetryPolicy, fn: Callable[[], T], *, what: str, counters: Counters | None = None) -> T:
+    """Run one OpenAI call under the shared retry policy; failing for good is a one-line RetryError."""
+    tries = 0
+
+    def attempt() -> T:
+        nonlocal tries
+        tries += 1
+        if counters is not None:
+            counters.attempt(first=tries == 1)
+        return fn()
+
+    return policy.call(attempt, retry_on=(*RETRY_ON, IncompleteBody), classify=classify, what=what)
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count for the log: ~4 ASCII characters per token, ~1.5 other (Hangul) characters."""
+    ascii_chars = sum(1 for ch in text if ord(ch) < 128)
+    return round(ascii_chars / 4 + (len(text) - ascii_chars) / 1.5)

@@ -1,0 +1,478 @@
+"""A local HTTP server that speaks OpenAI's /v1/audio/speech and /v1/chat/completions, with scriptable faults.
+
+In tests:
+
+    with FakeOpenAI() as fake:                      # or the `fake_openai` fixture
+        fake.queue("speech", "429", "reset")         # the next two speech requests fail like that
+        fake.always["speech"] = "503"                # every speech request fails (None: stop)
+        client = openai.OpenAI(base_url=fake.url, api_key="sk-test", max_retries=0)
+        ...
+        fake.count("speech")                         # requests that reached /v1/audio/speech
+
+As a process, for DVC stage subprocesses and benchmarks:
+
+    python -m tests.fake_openai --port 0 [--latency 0.05] [--fault speech=429,500] [--always speech=503]
+
+prints `listening on http://127.0.0.1:PORT/v1` and serves until killed. Its counts are at
+GET /_fake/stats, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
+
+Faults (FAULTS): 429 (with retry-after-ms), 429-bare (no headers), quota / quota-type / quota-code
+(insufficient_quota in type and code, type only, code only), 401, 400, 403, 404, 408, 409, 422, 500, 502,
+503, reset (connection reset before headers), cut (connection closed mid-body), short (a complete HTTP
+response whose audio is cut in half), stall (no answer for `stall_seconds`), stall-body (headers and half
+the body, then silence).
+
+Speech is a sine tone: its frequency comes from a hash of the input text, its duration is 70 ms per
+character divided by the speed, in the requested response_format (wav, pcm, flac, mp3, opus).
+"""
+
+import argparse
+import collections
+import hashlib
+import io
+import json
+import re
+import socket
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+import soundfile as sf
+
+SAMPLE_RATE = 24000  # what OpenAI's speech endpoint returns, and its raw pcm format
+SECONDS_PER_CHAR = 0.07
+MAX_INPUT_CHARS = 4096
+VOICES = {"alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",
+          "marin", "cedar"}
+LEGACY_MODELS = {"tts-1", "tts-1-hd"}  # no ballad, verse, marin, cedar; no instructions
+LEGACY_MISSING_VOICES = {"ballad", "verse", "marin", "cedar"}
+RESPONSE_FORMATS = {"mp3", "opus", "aac", "flac", "wav", "pcm"}
+ENDPOINTS = {"/v1/audio/speech": "speech", "/v1/chat/completions": "chat"}
+_STATUS_FAULTS = {"400": "Invalid request.", "403": "You are not allowed to use this model.",
+                  "404": "The model does not exist or you do not have access to it.",
+                  "408": "Request timed out.", "409": "Conflict: the request collided with another one.",
+                  "422": "Unprocessable request.", "502": "Bad gateway.",
+                  "500": "The server had an error while processing your request. Sorry about that!",
+                  "503": "The engine is currently overloaded, please try again later."}
+FAULTS = {"429", "429-bare", "quota", "quota-type", "quota-code", "401", "reset", "cut", "short", "stall",
+          "stall-body", *_STATUS_FAULTS}
+_CONTENT_TYPES = {"mp3": "audio/mpeg", "opus": "audio/ogg", "aac": "audio/aac", "flac": "audio/flac",
+                  "wav": "audio/wav", "pcm": "audio/pcm"}
+_ENCODINGS = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III"),
+              "opus": ("OGG", "OPUS")}
+_RATE_HEADERS = {
+    "x-ratelimit-limit-requests": "500",
+    "x-ratelimit-remaining-requests": "499",
+    "x-ratelimit-reset-requests": "120ms",
+    "x-ratelimit-limit-tokens": "2000000",
+    "x-ratelimit-remaining-tokens": "1999000",
+    "x-ratelimit-reset-tokens": "30ms",
+}
+
+
+def tone_frequency(text: str) -> float:
+    """200–799 Hz, fixed by the text: the same text always sounds the same, different texts differ."""
+    return 200.0 + int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big") % 600
+
+
+def speech_seconds(text: str, speed: float = 1.0) -> float:
+    return max(0.1, len(text) * SECONDS_PER_CHAR / speed)
+
+
+def speech_samples(text: str, speed: float = 1.0) -> np.ndarray:
+    """The int16 mono tone the fake speaks for `text`."""
+    count = int(round(speech_seconds(text, speed) * SAMPLE_RATE))
+    t = np.arange(count) / SAMPLE_RATE
+    wave = 0.3 * np.sin(2 * np.pi * tone_frequency(text) * t)
+    fade = min(count // 2, SAMPLE_RATE // 100)  # 10 ms ramps, so chunks join without clicks
+    if fade:
+        ramp = np.linspace(0.0, 1.0, fade)
+        wave[:fade] *= ramp
+        wave[-fade:] *= ramp[::-1]
+    return (wave * 32767).astype(np.int16)
+
+
+def encode_audio(samples: np.ndarray, fmt: str) -> bytes:
+    if fmt == "pcm":
+        return samples.astype("<i2").tobytes()
+    container, subtype = _ENCODINGS[fmt]
+    buffer = io.BytesIO()
+    with sf.SoundFile(buffer, "w", samplerate=SAMPLE_RATE, channels=1, format=container, subtype=subtype) as f:
+        f.write(samples)
+    return buffer.getvalue()
+
+
+def unknown_wav_sizes(data: bytes) -> bytes:
+    """The WAV with its RIFF and data sizes set to 0xFFFFFFFF, as when the length is not known in advance."""
+    out = bytearray(data)
+    at = out.index(b"data")
+    out[4:8] = out[at + 4:at + 8] = b"\xff\xff\xff\xff"
+    return bytes(out)
+
+
+def error_body(message: str, type_: str, code: str | None = None, param: str | None = None) -> dict:
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+
+
+def mask_key(key: str) -> str:
+    """How OpenAI shows a refused key: a prefix, stars, the last four characters."""
+    return f"{key[:3]}{'*' * max(0, len(key) - 7)}{key[-4:]}" if len(key) > 8 else "***"
+
+
+_TARGET_CHARS = re.compile(r"약\s*([0-9,]+)\s*자")
+
+
+def chat_reply(messages: list[dict]) -> str:
+    """A deterministic Korean narration made of the fact sentences in the prompt, near the asked length."""
+    prompt = "\n".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
+    facts = []
+    for line in prompt.splitlines():
+        line = line.strip()
+        if line.startswith("[") and "]" in line:  # [heading] fact sentences
+            facts.append(line.split("]", 1)[1].strip())
+        elif line.startswith("- ") and ": " in line:  # - label: value
+            facts.append(line.split(": ", 1)[1].strip())
+    facts = [fact for fact in facts if fact]
+    facts = facts or ["이 작품은 오랜 세월을 견디고 오늘 우리 앞에 서 있습니다."]
+    match = _TARGET_CHARS.search(prompt)
+    target = int(match.group(1).replace(",", "")) if match else 600
+    paragraphs = ["안녕하세요, 여러분. 지금부터 이 작품을 함께 살펴보겠습니다."]
+    body = i = 0
+    while i < len(facts) or (body < target * 0.8 and i < 10 * len(facts)):
+        paragraphs.append(facts[i % len(facts)])
+        body += len(paragraphs[-1])
+        i += 1
+    paragraphs.append("들어 주셔서 감사합니다.")
+    return "\n\n".join(paragraphs)
+
+
+class FakeOpenAI:
+    """The server; start() / stop(), or use it as a context manager."""
+
+    def __init__(self, *, port: int = 0, latency: float = 0.0, stall_seconds: float = 3.0,
+                 api_key: str | None = None) -> None:
+        self.latency = latency  # seconds added before every answer
+        self.stall_seconds = stall_seconds  # how long a stall lasts; longer than the client's timeout
+        self.api_key = api_key  # when set, any other bearer key is refused with a 401
+        self.wav_sizes_unknown = False  # WAV headers with 0xFFFFFFFF sizes, as a streaming encoder writes them
+        self.faults: dict[str, collections.deque] = {name: collections.deque() for name in ENDPOINTS.values()}
+        self.always: dict[str, str | None] = {name: None for name in ENDPOINTS.values()}
+        self.chat_replies: collections.deque[str] = collections.deque()  # replaces the generated narration
+        self.counts: collections.Counter[str] = collections.Counter()  # requests received, per endpoint
+        self.received: list[dict] = []  # request bodies, per arrival: {"endpoint", "json"}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._server = _Server(("127.0.0.1", port), _handler_for(self))
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        """The base_url to give the SDK (OPENAI_BASE_URL)."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def queue(self, endpoint: str, *faults: str) -> None:
+        """The next requests to `endpoint` ("speech" or "chat") fail with these faults, in order."""
+        unknown = set(faults) - FAULTS
+        if unknown or endpoint not in self.faults:
+            raise ValueError(f"unknown fault(s) {sorted(unknown)} or endpoint {endpoint!r}")
+        with self._lock:
+            self.faults[endpoint].extend(faults)
+
+    def count(self, endpoint: str | None = None) -> int:
+        with self._lock:
+            return sum(self.counts.values()) if endpoint is None else self.counts[endpoint]
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.counts.clear()
+            self.received.clear()
+
+    def stats(self) -> dict:
+        with self._lock:
+            return {"counts": dict(self.counts), "pending": {k: list(v) for k, v in self.faults.items()},
+                    "always": dict(self.always)}
+
+    def _next_fault(self, endpoint: str) -> str | None:
+        with self._lock:
+            self.counts[endpoint] += 1
+            if self.faults[endpoint]:
+                return self.faults[endpoint].popleft()
+            return self.always[endpoint]
+
+    def start(self) -> "FakeOpenAI":
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fake-openai", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()  # ends any stall at once
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "FakeOpenAI":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A fault that resets or cuts a connection makes the handler's own final flush fail; that is expected.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
+def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(_Handler):
+        pass
+
+    Handler.fake = fake
+    return Handler
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive and chunked bodies, as the real API
+    fake: FakeOpenAI
+
+    def log_message(self, format, *args) -> None:  # quiet: tests read counts, not access logs
+        pass
+
+    # --- plumbing -------------------------------------------------------------------------------
+    def _send_json(self, status: int, payload: dict, headers: dict | None = None) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.send_header("x-request-id", f"req_fake_{self.fake.count()}")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_error(self, status: int, message: str, type_: str, code: str | None = None,
+                    param: str | None = None, headers: dict | None = None) -> None:
+        self._send_json(status, error_body(message, type_, code, param), headers)
+
+    def _reset(self) -> None:
+        """Close with a TCP reset (SO_LINGER 0) before any response byte."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    def _send_body(self, status: int, content_type: str, data: bytes, fault: str | None) -> None:
+        """A 200 body in chunked transfer encoding; `cut` and `stall-body` break it half way."""
+        self.send_response(status)
+        self.send_header("content-type", content_type)
+        self.send_header("transfer-encoding", "chunked")
+        self.send_header("x-request-id", f"req_fake_{self.fake.count()}")
+        for name, value in _RATE_HEADERS.items():
+            self.send_header(name, value)
+        self.end_headers()
+        half = max(1, len(data) // 2) if fault in ("cut", "stall-body") else len(data)
+        for start in range(0, half, 4096):
+            piece = data[start:min(start + 4096, half)]
+            self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        self.wfile.flush()
+        if fault == "cut":
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
+        if fault == "stall-body":
+            self.fake._stop.wait(self.fake.stall_seconds)
+            self.close_connection = True
+            return
+        self.wfile.write(b"0\r\n\r\n")
+
+    # --- requests -------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        if self.path == "/_fake/stats":
+            self._send_json(200, self.fake.stats())
+        else:
+            self._send_error(404, f"Invalid URL (GET {self.path})", "invalid_request_error")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if self.path == "/_fake/faults":
+            self._control(raw)
+            return
+        endpoint = ENDPOINTS.get(self.path.split("?", 1)[0])
+        if endpoint is None:
+            self._send_error(404, f"Invalid URL (POST {self.path})", "invalid_request_error")
+            return
+        fault = self.fake._next_fault(endpoint)
+        if self.fake.latency:
+            time.sleep(self.fake.latency)
+        if fault and self._fail(fault):
+            return
+        auth = self.headers.get("authorization", "")
+        key = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        if not key or (self.fake.api_key is not None and key != self.fake.api_key):
+            self._send_error(401, f"Incorrect API key provided: {mask_key(key)}. You can find your API key at "
+                                  f"https://platform.openai.com/account/api-keys.", "invalid_request_error",
+                             "invalid_api_key")
+            return
+        try:
+            body = json.loads(raw.decode("utf-8"))
+            if not isinstance(body, dict):
+                raise ValueError
+        except ValueError:
+            self._send_error(400, "We could not parse the JSON body of your request.", "invalid_request_error")
+            return
+        with self.fake._lock:
+            self.fake.received.append({"endpoint": endpoint, "json": body})
+        if endpoint == "speech":
+            self._speech(body, fault)
+        else:
+            self._chat(body, fault)
+
+    def _fail(self, fault: str) -> bool:
+        """Answer with the fault; False for the faults that break a body that is otherwise normal."""
+        if fault == "429":
+            self._send_error(429, "Rate limit reached for requests per min (RPM): Limit 500, Used 500. "
+                                  "Please try again in 1.5s.", "requests", "rate_limit_exceeded",
+                             headers={"retry-after-ms": "1500", "retry-after": "2", **_RATE_HEADERS})
+        elif fault == "429-bare":
+            self._send_error(429, "Rate limit reached. Please try again later.", "requests", "rate_limit_exceeded")
+        elif fault.startswith("quota"):
+            type_ = "insufficient_quota" if fault in ("quota", "quota-type") else "invalid_request_error"
+            code = "insufficient_quota" if fault in ("quota", "quota-code") else None
+            self._send_error(429, "You exceeded your current quota, please check your plan and billing details.",
+                             type_, code)
+        elif fault == "401":
+            self._send_error(401, "Incorrect API key provided: sk-***. You can find your API key at "
+                                  "https://platform.openai.com/account/api-keys.", "invalid_request_error",
+                             "invalid_api_key")
+        elif fault in _STATUS_FAULTS:
+            type_ = "server_error" if fault.startswith("5") else "invalid_request_error"
+            self._send_error(int(fault), _STATUS_FAULTS[fault], type_)
+        elif fault == "reset":
+            self._reset()
+        elif fault == "stall":
+            self.fake._stop.wait(self.fake.stall_seconds)
+            self.close_connection = True
+        else:
+            return False  # cut, stall-body: handled while the body is sent
+        return True
+
+    def _speech(self, body: dict, fault: str | None) -> None:
+        model, text, voice = body.get("model"), body.get("input"), body.get("voice")
+        speed, fmt = body.get("speed", 1.0), body.get("response_format", "mp3")
+        if not isinstance(model, str) or not model:
+            self._send_error(400, "you must provide a model parameter", "invalid_request_error", param="model")
+        elif not isinstance(text, str) or not text:
+            self._send_error(400, "Input must be a non-empty string.", "invalid_request_error", param="input")
+        elif len(text) > MAX_INPUT_CHARS:
+            self._send_error(400, f"[{{'type': 'string_too_long', 'loc': ('body', 'input'), 'msg': 'String should "
+                                  f"have at most {MAX_INPUT_CHARS} characters'}}]", "invalid_request_error",
+                             "string_above_max_length", "input")
+        elif voice not in VOICES or (model in LEGACY_MODELS and voice in LEGACY_MISSING_VOICES):
+            self._send_error(400, f"Invalid value for 'voice': {voice!r} is not supported by {model}.",
+                             "invalid_request_error", "invalid_value", "voice")
+        elif not isinstance(speed, (int, float)) or not 0.25 <= speed <= 4.0:
+            self._send_error(400, f"Invalid value for 'speed': {speed!r}; expected a number from 0.25 to 4.0.",
+                             "invalid_request_error", "invalid_value", "speed")
+        elif fmt not in RESPONSE_FORMATS:
+            self._send_error(400, f"Invalid value for 'response_format': {fmt!r}.", "invalid_request_error",
+                             "invalid_value", "response_format")
+        elif fmt == "aac":
+            self._send_error(400, "aac is not produced by this fake server.", "invalid_request_error",
+                             "invalid_value", "response_format")
+        elif "instructions" in body and model in LEGACY_MODELS:
+            self._send_error(400, f"instructions are not supported for {model}.", "invalid_request_error",
+                             "invalid_value", "instructions")
+        else:
+            data = encode_audio(speech_samples(text, float(speed)), fmt)
+            if fmt == "wav" and self.fake.wav_sizes_unknown:
+                data = unknown_wav_sizes(data)
+            if fault == "short":
+                data = data[:len(data) // 2]
+            self._send_body(200, _CONTENT_TYPES[fmt], data, fault)
+
+    def _chat(self, body: dict, fault: str | None) -> None:
+        model, messages = body.get("model"), body.get("messages")
+        if not isinstance(model, str) or not model:
+            self._send_error(400, "you must provide a model parameter", "invalid_request_error", param="model")
+            return
+        if not isinstance(messages, list) or not messages or not all(
+                isinstance(m, dict) and m.get("role") in {"system", "developer", "user", "assistant"}
+                for m in messages):
+            self._send_error(400, "Invalid 'messages': expected a non-empty array of messages.",
+                             "invalid_request_error", "invalid_value", "messages")
+            return
+        with self.fake._lock:
+            content = self.fake.chat_replies.popleft() if self.fake.chat_replies else None
+        if content is None:
+            content = chat_reply(messages)
+        prompt_chars = sum(len(str(m.get("content", ""))) for m in messages)
+        completion = {
+            "id": f"chatcmpl-fake{self.fake.count('chat')}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": None},
+                         "logprobs": None, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": prompt_chars // 2, "completion_tokens": len(content) // 2,
+                      "total_tokens": prompt_chars // 2 + len(content) // 2},
+        }
+        data = json.dumps(completion, ensure_ascii=False).encode("utf-8")
+        self._send_body(200, "application/json", data, fault)
+
+    def _control(self, raw: bytes) -> None:
+        try:
+            spec = json.loads(raw or b"{}")
+            for endpoint, faults in spec.get("queue", {}).items():
+                self.fake.queue(endpoint, *faults)
+            for endpoint, fault in spec.get("always", {}).items():
+                if fault is not None and fault not in FAULTS:
+                    raise ValueError(fault)
+                self.fake.always[endpoint] = fault
+            if spec.get("reset_counts"):
+                self.fake.reset_counts()
+        except (ValueError, AttributeError, TypeError) as exc:
+            self._send_json(400, {"error": str(exc)})
+            return
+        self._send_json(200, self.fake.stats())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.fake_openai", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="0: any free port (printed)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added before every answer")
+    parser.add_argument("--stall-seconds", type=float, default=3.0)
+    parser.add_argument("--api-key", default=None, help="refuse every other key with a 401")
+    parser.add_argument("--fault", action="append", default=[], metavar="ENDPOINT=F1,F2",
+                        help="queue faults, e.g. speech=429,reset")
+    parser.add_argument("--always", action="append", default=[], metavar="ENDPOINT=FAULT")
+    args = parser.parse_args(argv)
+    fake = FakeOpenAI(port=args.port, latency=args.latency, stall_seconds=args.stall_seconds, api_key=args.api_key)
+    for spec in args.fault:
+        endpoint, _, faults = spec.partition("=")
+        fake.queue(endpoint, *faults.split(","))
+    for spec in args.always:
+        endpoint, _, fault = spec.partition("=")
+        fake.always[endpoint] = fault
+    print(f"listening on {fake.url}", flush=True)
+    fake.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

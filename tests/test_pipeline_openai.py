@@ -1,0 +1,147 @@
+"""The pipeline with tts.provider and script.provider set to openai: real `dvc repro` against the fake server process."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+import soundfile as sf
+
+from stages.chunking import split_chunks
+from stages.config import load_params
+from stages.providers.speech.openai import MAX_INPUT_CHARS
+from tests.conftest import FAKE_KEY, ROOT, Project, copy_project
+
+KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
+_RAN = re.compile(r"^Running stage '(.+)':$", re.M)
+
+
+class FakeProcess:
+    """`python -m tests.fake_openai` in its own process, as DVC's stage subprocesses need it."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.fake_openai", "--port", "0"], cwd=ROOT,
+                                        stdout=subprocess.PIPE, text=True)
+        self.url = self.process.stdout.readline().split()[-1]
+
+    def _call(self, path: str, payload: dict | None = None) -> dict:
+        data = None if payload is None else json.dumps(payload).encode()
+        with urllib.request.urlopen(self.url.removesuffix("/v1") + path, data=data, timeout=10) as response:
+            return json.load(response)
+
+    def count(self, endpoint: str) -> int:
+        return self._call("/_fake/stats")["counts"].get(endpoint, 0)
+
+    def queue(self, endpoint: str, *faults: str) -> None:
+        self._call("/_fake/faults", {"queue": {endpoint: list(faults)}})
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def fake_process():
+    fake = FakeProcess()
+    yield fake
+    fake.stop()
+
+
+def openai_env(fake: FakeProcess) -> dict[str, str]:
+    return {"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": FAKE_KEY}
+
+
+def repro(project: Project, fake: FakeProcess, *targets: str) -> tuple[set[str], str]:
+    result = project.run("dvc", "repro", *targets, **openai_env(fake))
+    output = result.stdout + result.stderr
+    assert FAKE_KEY not in output
+    return set(_RAN.findall(result.stdout)), output
+
+
+def chunk_texts(project: Project, *keywords: str) -> set[str]:
+    """The distinct chunks of these keywords' scripts: one speech request each, as the chunk cache is shared."""
+    cap = min(load_params(project.file("params.yaml")).tts.chunk_chars, MAX_INPUT_CHARS)
+    return {chunk.text for keyword in keywords for chunk in split_chunks(
+        project.file(f"outputs/script/{keyword}.md").read_text(encoding="utf-8"), cap)}
+
+
+@pytest.fixture(scope="module")
+def openai_project(tmp_path_factory, fake_process) -> Project:
+    """The project switched to OpenAI for script and speech, after one `dvc repro`, committed."""
+    project = copy_project(tmp_path_factory.mktemp("openai") / "repo")
+    params = project.file("params.yaml")
+    text = params.read_text(encoding="utf-8")
+    text = text.replace("  provider: template", "  provider: openai").replace("  provider: espeak", "  provider: openai")
+    params.write_text(text, encoding="utf-8")
+    chat, speech = fake_process.count("chat"), fake_process.count("speech")
+    project.first_run, project.first_output = repro(project, fake_process)
+    project.chat_requests = fake_process.count("chat") - chat
+    project.speech_requests = fake_process.count("speech") - speech
+    project.commit("first repro with openai")
+    return project
+
+
+@pytest.fixture
+def project(openai_project, tmp_path) -> Project:
+    dest = tmp_path / "repo"
+    shutil.copytree(openai_project.path, dest, symlinks=True)  # .cache/chat comes along, as in a real checkout
+    return Project(dest)
+
+
+def test_first_repro_narrates_every_keyword_with_decodable_audio(openai_project: Project):
+    assert openai_project.first_run == {f"{kind}@{k}" for k in KEYWORDS for kind in ("info", "script", "audio")}
+    assert openai_project.chat_requests == len(KEYWORDS)
+    assert openai_project.speech_requests == len(chunk_texts(openai_project, *KEYWORDS))
+    for keyword in KEYWORDS:
+        script = openai_project.file(f"outputs/script/{keyword}.md").read_text(encoding="utf-8")
+        assert script.startswith("안녕하세요") and "#" not in script and "*" not in script
+        audio = sf.info(openai_project.file(f"outputs/audio/{keyword}.mp3"))
+        assert audio.duration > 1.0
+    assert "gpt-realtime-2.1-mini" in openai_project.first_output  # gpt-4o-mini-tts is due for shutdown
+
+
+def test_hand_edit_makes_no_chat_request_for_the_other_keywords(project: Project, fake_process):
+    keyword = "성덕대왕신종"
+    project.file(f"scripts/{keyword}.md").write_text(
+        "안녕하세요. 이 종은 손으로 고쳐 쓴 해설로 소개합니다.\n\n성덕대왕신종은 771년에 완성되었습니다.\n",
+        encoding="utf-8")
+    chat, speech = fake_process.count("chat"), fake_process.count("speech")
+    ran, _ = repro(project, fake_process)
+    # Every script stage re-runs (scripts/ changed); the others come from the chat cache, byte-identical.
+    assert ran == {f"script@{k}" for k in KEYWORDS} | {f"audio@{keyword}"}
+    assert fake_process.count("chat") == chat
+    assert fake_process.count("speech") - speech == len(chunk_texts(project, keyword))
+
+
+def test_forced_rerun_of_the_script_stage_asks_nothing(project: Project, fake_process):
+    chat = fake_process.count("chat")
+    ran, _ = repro(project, fake_process, "--force", "--single-item", "script@백자 달항아리")
+    assert ran == {"script@백자 달항아리"} and fake_process.count("chat") == chat
+    assert repro(project, fake_process)[0] == set()  # the same script, so the audio is not redone
+
+
+def stage_error(project: Project, fake: FakeProcess, module: str, keyword: str, **env: str) -> str:
+    result = project.run(sys.executable, "-m", module, keyword, check=False, **env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert FAKE_KEY not in result.stdout + result.stderr
+    return [line for line in result.stderr.splitlines() if line.startswith("error: ")][0]
+
+
+def test_missing_key_is_one_line(project: Project, fake_process):
+    error = stage_error(project, fake_process, "stages.audio", "백자 달항아리", OPENAI_BASE_URL=fake_process.url)
+    assert error.startswith("error: OPENAI_API_KEY is not set")
+
+
+def test_refused_key_is_one_line_after_one_request(project: Project, fake_process, tmp_path):
+    fake_process.queue("speech", "401")
+    speech = fake_process.count("speech")
+    # One request at a time, so no other chunk is already in flight; an empty chunk cache, so that it asks.
+    params = project.file("params.yaml")
+    params.write_text(params.read_text(encoding="utf-8").replace("concurrency: 4", "concurrency: 1"), encoding="utf-8")
+    error = stage_error(project, fake_process, "stages.audio", "백자 달항아리", **openai_env(fake_process),
+                        DOCENT_CACHE_DIR=str(tmp_path / "empty-cache"))
+    assert "the API key was rejected (401); check OPENAI_API_KEY" in error
+    assert fake_process.count("speech") - speech == 1
