@@ -7,7 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: help audio test prune clean-venv
+.PHONY: help audio test prune clean-cache clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,6 +34,10 @@ test: $(STAMP) ## Run the test suite
 
 prune: $(STAMP) ## Remove outputs, .gitignore lines and dvc.lock entries of keywords no longer in params.yaml
 	@$(PYTHON) -m stages.prune
+
+# Needs no installed package, so it does not build the venv first.
+clean-cache: ## Empty the speech chunk cache (.cache/, or the folder DOCENT_CACHE_DIR names)
+	@$$(test -x $(PYTHON) && echo $(PYTHON) || echo python3) -m stages.cache clean
 
 clean-venv: ## Remove .venv
 	rm -rf $(VENV)

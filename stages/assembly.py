@@ -11,6 +11,8 @@ from stages.errors import PipelineError
 
 PARAGRAPH_PAUSE_S = 0.6
 SENTENCE_PAUSE_S = 0.15
+# Silence after a chunk, by what its last word ends (chunking.Chunk.end); none after the last chunk.
+PAUSE_AFTER_S = {"paragraph": PARAGRAPH_PAUSE_S, "sentence": SENTENCE_PAUSE_S, "word": 0.05}
 
 # tts.format → libsndfile container and codec; opus only takes a few sample rates, so it gets its own.
 _ENCODINGS = {
@@ -71,4 +73,13 @@ def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str) -> float:
                 writer.close()
         if writer is None:
             raise PipelineError(f"nothing to encode for {out.name}: the script has no speakable text")
+        # The file must say how long it is (an mp3 through its LAME header): what players and metrics read.
+        reported = sf.info(tmp).frames
+        if reported != frames:
+            raise PipelineError(f"{out.name}: the encoded file reports {reported} samples but {frames} were written")
     return frames / target
+
+
+def pauses(ends: list[str]) -> list[float]:
+    """The silence after each chunk, from what each chunk ends; the last chunk gets none."""
+    return [0.0 if i == len(ends) - 1 else PAUSE_AFTER_S[end] for i, end in enumerate(ends)]

@@ -5,21 +5,30 @@ file beside it, checked, then renamed into place, so a killed writer never leave
 and concurrent writers of the same entry each rename a complete file (the last one wins, all equal).
 """
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from stages.atomic import atomic_path
+from stages.errors import PipelineError
 
 CACHE_ENV = "DOCENT_CACHE_DIR"
 DEFAULT_DIR = Path(".cache")
 
 
 def cache_root() -> Path:
-    """$DOCENT_CACHE_DIR, else .cache/ in the project (git-ignored)."""
-    return Path(os.environ.get(CACHE_ENV) or DEFAULT_DIR)
+    """$DOCENT_CACHE_DIR, else .cache/ in the project (git-ignored).
+
+    DVC runs a queued experiment in a temporary copy of the repository but sets DVC_ROOT to the real one,
+    so `dvc exp run --queue` shares the project's cache instead of filling one that is thrown away.
+    """
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(os.environ.get("DVC_ROOT") or ".") / DEFAULT_DIR
 
 
 def content_key(parts: dict) -> str:
@@ -50,3 +59,40 @@ class Cache:
             if check is not None:
                 check(tmp)
         return path
+
+
+_ENTRY = re.compile(r"^\.?[0-9a-f]{64}\b")  # an entry, or the temp file of one (".<key>.wav.xxxx.tmp")
+
+
+def clean(root: Path | None = None) -> int:
+    """Delete every entry and left-over temp file under the root; return how many files went.
+
+    Only files laid out as entries (<kind>/<2 hex>/<key>…) are touched, so a DOCENT_CACHE_DIR pointed
+    at the wrong folder by mistake loses nothing else.
+    """
+    root = root or cache_root()
+    removed = 0
+    for path in sorted(root.glob("*/??/*")):
+        if path.is_file() and _ENTRY.match(path.name) and path.parent.name == path.name.lstrip(".")[:2]:
+            path.unlink()
+            removed += 1
+    for folder in sorted(root.glob("*/??"), reverse=True) + sorted(root.glob("*")):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if empty
+    with contextlib.suppress(OSError):
+        root.rmdir()
+    return removed
+
+
+def main(argv: list[str]) -> None:
+    """`python -m stages.cache clean`: empty the cache (make clean-cache)."""
+    if argv != ["clean"]:
+        raise PipelineError("usage: python -m stages.cache clean")
+    root = cache_root()
+    print(f"{root}: removed {clean(root)} cached files")
+
+
+if __name__ == "__main__":
+    from stages.cli import run_main
+
+    run_main(main)

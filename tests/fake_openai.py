@@ -16,7 +16,8 @@ As a process, for DVC stage subprocesses and benchmarks:
 prints `listening on http://127.0.0.1:PORT/v1` and serves until killed. Its counts are at
 GET /_fake/stats, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
 
-Faults (FAULTS): 429 (with retry-after-ms), 429-bare (no headers), quota / quota-type / quota-code
+Faults (FAULTS): ok (no fault: answers normally, so a queue can alternate), 429 (with retry-after-ms,
+`retry_after_ms`, 1500 unless set), 429-bare (no headers), quota / quota-type / quota-code
 (insufficient_quota in type and code, type only, code only), 401, 400, 403, 404, 408, 409, 422, 500, 502,
 503, reset (connection reset before headers), cut (connection closed mid-body), short (a complete HTTP
 response whose audio is cut in half), stall (no answer for `stall_seconds`), stall-body (headers and half
@@ -37,6 +38,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
@@ -57,7 +59,7 @@ _STATUS_FAULTS = {"400": "Invalid request.", "403": "You are not allowed to use 
                   "422": "Unprocessable request.", "502": "Bad gateway.",
                   "500": "The server had an error while processing your request. Sorry about that!",
                   "503": "The engine is currently overloaded, please try again later."}
-FAULTS = {"429", "429-bare", "quota", "quota-type", "quota-code", "401", "reset", "cut", "short", "stall",
+FAULTS = {"ok", "429", "429-bare", "quota", "quota-type", "quota-code", "401", "reset", "cut", "short", "stall",
           "stall-body", *_STATUS_FAULTS}
 _CONTENT_TYPES = {"mp3": "audio/mpeg", "opus": "audio/ogg", "aac": "audio/aac", "flac": "audio/flac",
                   "wav": "audio/wav", "pcm": "audio/pcm"}
@@ -153,8 +155,10 @@ class FakeOpenAI:
     """The server; start() / stop(), or use it as a context manager."""
 
     def __init__(self, *, port: int = 0, latency: float = 0.0, stall_seconds: float = 3.0,
-                 api_key: str | None = None) -> None:
+                 api_key: str | None = None, retry_after_ms: int = 1500) -> None:
         self.latency = latency  # seconds added before every answer
+        self.speech_latency: Callable[[str], float] | None = None  # in-process: extra seconds for this input text
+        self.retry_after_ms = retry_after_ms  # what a 429 asks the client to wait
         self.stall_seconds = stall_seconds  # how long a stall lasts; longer than the client's timeout
         self.api_key = api_key  # when set, any other bearer key is refused with a 401
         self.wav_sizes_unknown = False  # WAV headers with 0xFFFFFFFF sizes, as a streaming encoder writes them
@@ -202,9 +206,8 @@ class FakeOpenAI:
     def _next_fault(self, endpoint: str) -> str | None:
         with self._lock:
             self.counts[endpoint] += 1
-            if self.faults[endpoint]:
-                return self.faults[endpoint].popleft()
-            return self.always[endpoint]
+            fault = self.faults[endpoint].popleft() if self.faults[endpoint] else self.always[endpoint]
+            return None if fault == "ok" else fault
 
     def start(self) -> "FakeOpenAI":
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
@@ -340,9 +343,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _fail(self, fault: str) -> bool:
         """Answer with the fault; False for the faults that break a body that is otherwise normal."""
         if fault == "429":
+            wait_ms = self.fake.retry_after_ms
             self._send_error(429, "Rate limit reached for requests per min (RPM): Limit 500, Used 500. "
-                                  "Please try again in 1.5s.", "requests", "rate_limit_exceeded",
-                             headers={"retry-after-ms": "1500", "retry-after": "2", **_RATE_HEADERS})
+                                  f"Please try again in {wait_ms / 1000:g}s.", "requests", "rate_limit_exceeded",
+                             headers={"retry-after-ms": str(wait_ms), "retry-after": str(-(-wait_ms // 1000)),
+                                      **_RATE_HEADERS})
         elif fault == "429-bare":
             self._send_error(429, "Rate limit reached. Please try again later.", "requests", "rate_limit_exceeded")
         elif fault.startswith("quota"):
@@ -393,6 +398,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(400, f"instructions are not supported for {model}.", "invalid_request_error",
                              "invalid_value", "instructions")
         else:
+            if self.fake.speech_latency is not None:
+                time.sleep(self.fake.speech_latency(text))
             data = encode_audio(speech_samples(text, float(speed)), fmt)
             if fmt == "wav" and self.fake.wav_sizes_unknown:
                 data = unknown_wav_sizes(data)
@@ -451,12 +458,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="0: any free port (printed)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added before every answer")
     parser.add_argument("--stall-seconds", type=float, default=3.0)
+    parser.add_argument("--retry-after-ms", type=int, default=1500, help="the wait a 429 asks for")
     parser.add_argument("--api-key", default=None, help="refuse every other key with a 401")
     parser.add_argument("--fault", action="append", default=[], metavar="ENDPOINT=F1,F2",
                         help="queue faults, e.g. speech=429,reset")
     parser.add_argument("--always", action="append", default=[], metavar="ENDPOINT=FAULT")
     args = parser.parse_args(argv)
-    fake = FakeOpenAI(port=args.port, latency=args.latency, stall_seconds=args.stall_seconds, api_key=args.api_key)
+    fake = FakeOpenAI(port=args.port, latency=args.latency, stall_seconds=args.stall_seconds, api_key=args.api_key,
+                      retry_after_ms=args.retry_after_ms)
     for spec in args.fault:
         endpoint, _, faults = spec.partition("=")
         fake.queue(endpoint, *faults.split(","))

@@ -93,6 +93,7 @@ class FakeRealtime:
         self.script: collections.deque[str] = collections.deque()
         self.handshake_faults: collections.deque[int | str] = collections.deque()
         self.lock = threading.Lock()
+        self._stats_lock = threading.Lock()  # sessions run in parallel threads; one stats writer at a time
         self.sessions = 0  # websocket sessions opened (handshakes accepted)
         self.handshakes_refused = 0
         self.responses: list[dict] = []  # one per response.create: input text, behaviour, session settings
@@ -169,9 +170,10 @@ class FakeRealtime:
     def _save_stats(self) -> None:
         if self.stats_path is None:
             return
-        tmp = self.stats_path.with_name(f".{self.stats_path.name}.tmp")
-        tmp.write_text(json.dumps(self.stats(), ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.stats_path)
+        with self._stats_lock:
+            tmp = self.stats_path.with_name(f".{self.stats_path.name}.tmp")
+            tmp.write_text(json.dumps(self.stats(), ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.stats_path)
 
     # -- protocol ------------------------------------------------------------------------------
     def _check_handshake(self, connection: ServerConnection, request) -> Response | None:

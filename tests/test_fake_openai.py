@@ -73,6 +73,26 @@ def test_error_body_and_rate_limit_headers(client, fake_openai):
         assert int(response.headers["x-ratelimit-remaining-requests"]) >= 0
 
 
+def test_a_storm_alternates_refusals_with_answers_and_asks_for_the_set_wait(client, fake_openai):
+    fake_openai.retry_after_ms = 500
+    fake_openai.queue("speech", "429", "ok", "429", "ok")
+    outcomes = []
+    for _ in range(4):
+        try:
+            speak(client)
+            outcomes.append("ok")
+        except openai.RateLimitError as error:
+            outcomes.append(error.response.headers["retry-after-ms"])
+    assert outcomes == ["500", "ok", "500", "ok"]
+
+
+def test_speech_latency_can_depend_on_the_text(client, fake_openai):
+    asked = []
+    fake_openai.speech_latency = lambda text: asked.append(text) or 0.0
+    speak(client)
+    assert asked == [TEXT]
+
+
 def test_chat_completion_is_a_documented_object(client, fake_openai):
     completion = client.chat.completions.create(
         model="gpt-5-mini", messages=[{"role": "user", "content": "[개요] 종은 771년에 완성되었습니다.\n약 100자"}])

@@ -11,6 +11,7 @@ import pytest
 import soundfile as sf
 
 from stages.chunking import split_chunks
+from stages.config import load_params
 from stages.providers.speech.openai import MAX_INPUT_CHARS
 from tests.conftest import FAKE_KEY, ROOT, Project, copy_project
 
@@ -60,9 +61,11 @@ def repro(project: Project, fake: FakeProcess, *targets: str) -> tuple[set[str],
     return set(_RAN.findall(result.stdout)), output
 
 
-def speech_requests_for(project: Project, keyword: str) -> int:
-    script = project.file(f"outputs/script/{keyword}.md").read_text(encoding="utf-8")
-    return len(split_chunks(script, MAX_INPUT_CHARS))
+def chunk_texts(project: Project, *keywords: str) -> set[str]:
+    """The distinct chunks of these keywords' scripts: one speech request each, as the chunk cache is shared."""
+    cap = min(load_params(project.file("params.yaml")).tts.chunk_chars, MAX_INPUT_CHARS)
+    return {chunk.text for keyword in keywords for chunk in split_chunks(
+        project.file(f"outputs/script/{keyword}.md").read_text(encoding="utf-8"), cap)}
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +94,7 @@ def project(openai_project, tmp_path) -> Project:
 def test_first_repro_narrates_every_keyword_with_decodable_audio(openai_project: Project):
     assert openai_project.first_run == {f"{kind}@{k}" for k in KEYWORDS for kind in ("info", "script", "audio")}
     assert openai_project.chat_requests == len(KEYWORDS)
-    assert openai_project.speech_requests == sum(speech_requests_for(openai_project, k) for k in KEYWORDS)
+    assert openai_project.speech_requests == len(chunk_texts(openai_project, *KEYWORDS))
     for keyword in KEYWORDS:
         script = openai_project.file(f"outputs/script/{keyword}.md").read_text(encoding="utf-8")
         assert script.startswith("안녕하세요") and "#" not in script and "*" not in script
@@ -110,7 +113,7 @@ def test_hand_edit_makes_no_chat_request_for_the_other_keywords(project: Project
     # Every script stage re-runs (scripts/ changed); the others come from the chat cache, byte-identical.
     assert ran == {f"script@{k}" for k in KEYWORDS} | {f"audio@{keyword}"}
     assert fake_process.count("chat") == chat
-    assert fake_process.count("speech") - speech == speech_requests_for(project, keyword) == 2
+    assert fake_process.count("speech") - speech == len(chunk_texts(project, keyword))
 
 
 def test_forced_rerun_of_the_script_stage_asks_nothing(project: Project, fake_process):
@@ -132,9 +135,13 @@ def test_missing_key_is_one_line(project: Project, fake_process):
     assert error.startswith("error: OPENAI_API_KEY is not set")
 
 
-def test_refused_key_is_one_line_after_one_request(project: Project, fake_process):
+def test_refused_key_is_one_line_after_one_request(project: Project, fake_process, tmp_path):
     fake_process.queue("speech", "401")
     speech = fake_process.count("speech")
-    error = stage_error(project, fake_process, "stages.audio", "백자 달항아리", **openai_env(fake_process))
+    # One request at a time, so no other chunk is already in flight; an empty chunk cache, so that it asks.
+    params = project.file("params.yaml")
+    params.write_text(params.read_text(encoding="utf-8").replace("concurrency: 4", "concurrency: 1"), encoding="utf-8")
+    error = stage_error(project, fake_process, "stages.audio", "백자 달항아리", **openai_env(fake_process),
+                        DOCENT_CACHE_DIR=str(tmp_path / "empty-cache"))
     assert "the API key was rejected (401); check OPENAI_API_KEY" in error
     assert fake_process.count("speech") - speech == 1
