@@ -1,6 +1,7 @@
 """Chunk audio files → one encoded narration, encoded once, chunk by chunk, written atomically."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -48,13 +49,24 @@ def read_chunk(path: Path) -> tuple[np.ndarray, int]:
     return samples.mean(axis=1).astype(np.int16) if samples.shape[1] > 1 else samples[:, 0], rate
 
 
-def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str) -> float:
-    """Encode (chunk file, pause after it) pairs into `out`; return the duration in seconds.
+@dataclass(frozen=True)
+class Encoded:
+    """What the encoder wrote: the total length and where each chunk's speech sits in it."""
+
+    duration_s: float
+    spans: list[tuple[float, float]]  # (start, length) of each chunk's sound, pauses excluded, in seconds
+
+
+def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str,
+           finish: Callable[[Path], None] | None = None) -> Encoded:
+    """Encode (chunk file, pause after it) pairs into `out`.
 
     Only one chunk is in memory at a time, so memory does not grow with the narration's length.
+    `finish(temp_path)` runs on the complete file before it is moved into place (e.g. to tag it).
     """
     encoding = _ENCODINGS[fmt]
     frames = 0
+    spans: list[tuple[int, int]] = []
     with atomic_path(out) as tmp:
         writer = None
         try:
@@ -67,17 +79,20 @@ def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str) -> float:
                 silence = np.zeros(int(round(pause_s * target)), dtype=np.int16)
                 writer.write(samples)
                 writer.write(silence)
+                spans.append((frames, samples.size))
                 frames += samples.size + silence.size
         finally:
             if writer is not None:
                 writer.close()
         if writer is None:
             raise PipelineError(f"nothing to encode for {out.name}: the script has no speakable text")
+        if finish is not None:
+            finish(tmp)
         # The file must say how long it is (an mp3 through its LAME header): what players and metrics read.
         reported = sf.info(tmp).frames
         if reported != frames:
             raise PipelineError(f"{out.name}: the encoded file reports {reported} samples but {frames} were written")
-    return frames / target
+    return Encoded(duration_s=frames / target, spans=[(start / target, size / target) for start, size in spans])
 
 
 def pauses(ends: list[str]) -> list[float]:

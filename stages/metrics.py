@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from stages import atomic
+from stages.paths import metrics_path
 
 # Published prices, USD. Per-character models bill the input text; the others bill tokens, estimated here.
 PER_MILLION_CHARS = {"tts-1": 15.0, "tts-1-hd": 30.0}
@@ -54,10 +55,6 @@ class NarrationMetrics:
         data = asdict(self)
         data.update(data.pop("extra"))
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def metrics_path(keyword: str) -> Path:
-    return Path("outputs/metrics") / f"{keyword}.json"
 
 
 def write_metrics(keyword: str, metrics: NarrationMetrics) -> Path:

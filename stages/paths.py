@@ -25,3 +25,11 @@ def script_path(keyword: str) -> Path:
 
 def audio_path(keyword: str, fmt: str) -> Path:
     return OUTPUTS / "audio" / f"{keyword}.{fmt}"
+
+
+def subtitles_path(keyword: str) -> Path:
+    return OUTPUTS / "audio" / f"{keyword}.vtt"
+
+
+def metrics_path(keyword: str) -> Path:
+    return OUTPUTS / "metrics" / f"{keyword}.json"

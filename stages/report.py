@@ -12,7 +12,7 @@ from stages import atomic
 from stages.cli import run_main
 from stages.config import Params, load_params
 from stages.errors import PipelineError
-from stages.metrics import metrics_path
+from stages.paths import metrics_path
 
 log = logging.getLogger(__name__)
 

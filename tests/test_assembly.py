@@ -29,7 +29,7 @@ def chunk_files(tmp_path) -> list[Path]:
 def test_the_duration_is_the_decoded_samples(tmp_path, chunk_files, fmt):
     out = tmp_path / f"narration.{fmt}"
     pauses = assembly.pauses(["paragraph", "sentence", "paragraph"])
-    duration = assembly.encode(zip(chunk_files, pauses), out, fmt)
+    duration = assembly.encode(zip(chunk_files, pauses), out, fmt).duration_s
     assert duration == pytest.approx(1.0 + 0.6 + 0.5 + 0.15 + 2.25, abs=1e-3)
     decoded, rate = sf.read(out, dtype="int16")
     assert decoded.shape[0] / rate == pytest.approx(duration, abs=1e-9)
@@ -75,3 +75,27 @@ def test_memory_does_not_grow_with_the_number_of_chunks(tmp_path, chunk_files):
     short = _peak_bytes([(chunk_files[2], 0.6)] * 10, tmp_path / "short.mp3")
     long = _peak_bytes([(chunk_files[2], 0.6)] * 100, tmp_path / "long.mp3")
     assert long < short * 1.2 + 100_000
+
+
+def test_spans_locate_each_chunk_and_finish_runs_before_the_move(tmp_path, chunk_files):
+    out = tmp_path / "narration.wav"
+    seen = []
+
+    def finish(tmp):
+        seen.append((tmp.parent == out.parent, tmp != out, out.exists()))
+
+    encoded = assembly.encode(zip(chunk_files, [0.6, 0.15, 0.0]), out, "wav", finish=finish)
+    assert seen == [(True, True, False)]  # on the temp file, before the narration appears
+    assert encoded.spans == [pytest.approx(span) for span in [(0.0, 1.0), (1.6, 0.5), (2.25, 2.25)]]
+    assert encoded.duration_s == pytest.approx(4.5)
+
+
+def test_a_failing_finish_leaves_no_narration(tmp_path, chunk_files):
+    out = tmp_path / "narration.mp3"
+
+    def finish(tmp):
+        raise RuntimeError("tagging failed")
+
+    with pytest.raises(RuntimeError):
+        assembly.encode(zip(chunk_files, [0.0, 0.0, 0.0]), out, "mp3", finish=finish)
+    assert [p.name for p in tmp_path.iterdir() if p.suffix != ".wav"] == []

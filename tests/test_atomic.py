@@ -42,7 +42,7 @@ def test_encoded_duration_matches_the_decoded_samples(tmp_path, fmt):
     chunk = tmp_path / "c.wav"
     sf.write(chunk, (np.sin(np.arange(22050) / 10) * 8000).astype(np.int16), 22050)
     out = tmp_path / f"n.{fmt}"
-    duration = assembly.encode([(chunk, 0.6), (chunk, 0.0)], out, fmt)
+    duration = assembly.encode([(chunk, 0.6), (chunk, 0.0)], out, fmt).duration_s
     assert duration == pytest.approx(2.6, abs=0.01)
     decoded, rate = sf.read(out)
     assert len(decoded) / rate == pytest.approx(duration, abs=0.08)

@@ -13,6 +13,7 @@ from stages.assembly import PARAGRAPH_PAUSE_S
 from stages.chunking import normalise, split_chunks
 from stages.config import parse_params
 from stages.errors import ParamsError
+from stages.facts import FactSection, Facts, write_facts
 from stages.paths import script_path
 from stages.providers.speech.espeak import EspeakSpeech
 from tests.conftest import FAKE_KEY, Project
@@ -30,11 +31,18 @@ def cache_entries(root: Path) -> set[Path]:
     return {p for p in root.rglob("*.wav") if not p.name.startswith(".")}
 
 
+def write_inputs(script: str) -> None:
+    """What the audio stage reads in the current folder: the script, and the facts (for tags and subtitles)."""
+    script_path(KEYWORD).parent.mkdir(parents=True)
+    script_path(KEYWORD).write_text(script, encoding="utf-8")
+    write_facts(Facts(keyword=KEYWORD, title=KEYWORD, provider="local",
+                      sections=[FactSection("개요", "사실.", f"sources/{KEYWORD}.md")]))
+
+
 def test_run_records_the_narration(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
-    script_path(KEYWORD).parent.mkdir(parents=True)
-    script_path(KEYWORD).write_text(LONG_NARRATION, encoding="utf-8")
+    write_inputs(LONG_NARRATION)
     params = parse_params({"keywords": [KEYWORD], "tts": {"chunk_chars": 400}, "requests": {"concurrency": 2}})
     first = audio.run(params, KEYWORD)
     assert (first.chunks, first.cached_chunks, first.requests, first.retries) == (12, 0, 12, 0)
@@ -68,8 +76,7 @@ def test_chunks_are_capped_by_the_engine_limit_too(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(EspeakSpeech, "max_chars", 350)
-    script_path(KEYWORD).parent.mkdir(parents=True)
-    script_path(KEYWORD).write_text(LONG_NARRATION, encoding="utf-8")
+    write_inputs(LONG_NARRATION)
     narration = audio.run(parse_params({"keywords": [KEYWORD], "tts": {"chunk_chars": 4096}}), KEYWORD)
     assert narration.chunks == 12  # no two paragraphs fit in 350 characters
 
@@ -84,8 +91,7 @@ def test_output_is_in_script_order_when_the_fake_server_answers_late_chunks_firs
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
     paragraphs = [p for p in normalise(LONG_NARRATION)][:8]
-    script_path(KEYWORD).parent.mkdir(parents=True)
-    script_path(KEYWORD).write_text("\n\n".join(paragraphs), encoding="utf-8")
+    write_inputs("\n\n".join(paragraphs))
     order = {text: i for i, text in enumerate(paragraphs)}
     fake_openai.speech_latency = lambda text: 0.04 * (len(paragraphs) - order[text])  # the first is the slowest
     params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", "format": "wav", "chunk_chars": 400},

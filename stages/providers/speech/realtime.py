@@ -164,6 +164,12 @@ class RealtimeSpeech:
     def retries(self) -> int:
         return self.counters.retries
 
+    def narration_metrics(self, chunk_files: list[Path]) -> dict:
+        """Per-chunk CER of a narration's chunks, in script order, and the worst of them."""
+        cer = [read_cer(path) for path in chunk_files]
+        known = [value for value in cer if value is not None]
+        return {"cer": cer, "cer_max": max(known) if known else None}
+
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""
         return {"provider": self.name, "model": self.model, "voice": self.voice, "speed": self.speed,
