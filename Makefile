@@ -7,7 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: help audio test clean-cache clean-venv
+.PHONY: help audio test bench clean-cache clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,10 @@ endif
 
 test: $(STAMP) ## Run the test suite
 	$(PYTHON) -m pytest -q tests
+
+# Minutes, not seconds, so not part of `make test`. BENCH_ARGS=--readme writes the table into README.md.
+bench: $(STAMP) ## Measure speed, memory and request counts against the fake OpenAI server
+	$(PYTHON) -m bench.run $(BENCH_ARGS)
 
 # Needs no installed package, so it does not build the venv first.
 clean-cache: ## Empty the speech chunk cache (.cache/, or the folder DOCENT_CACHE_DIR names)
