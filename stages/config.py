@@ -3,6 +3,7 @@
 Every stage calls load_params(); no other place reads params.yaml by key.
 """
 
+import difflib
 import sys
 import unicodedata
 from pathlib import Path
@@ -19,6 +20,11 @@ OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "no
                  "marin", "cedar")
 OPENAI_LEGACY_TTS_MODELS = frozenset({"tts-1", "tts-1-hd"})  # older voices only, and no instructions
 OPENAI_NEWER_VOICES = frozenset({"ballad", "verse", "marin", "cedar"})  # not available with the legacy models
+REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
+# Speech-API voices the Realtime API does not have → the Realtime voices closest in character.
+REALTIME_NEAREST = {"fable": ("ballad", "verse"), "onyx": ("cedar", "ash"), "nova": ("marin", "coral")}
+REALTIME_MAX_SPEED = 1.5
+SPEECH_API_MODELS = ("tts-1", "gpt-4o-mini-tts")  # prefixes of the speech endpoint's models, not Realtime ones
 DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소리로, 또렷한 표준어 발음과 여유 있는 속도로 "
                        "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요.")
 
@@ -53,10 +59,33 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _base_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"{url!r} is not an http:// or https:// URL")
+    return url
+
+
+def _unique(names: list[str]) -> list[str]:
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} listed twice")
+    return names
+
+
+BaseURL = Annotated[str, AfterValidator(_base_url)]
+InfoSource = Literal["heritage", "wikipedia", "local"]
+
+
 class InfoParams(Section):
     """How facts are gathered (dvc.yaml: a dependency of info@*)."""
 
-    provider: Literal["local"] = "local"
+    provider: Literal["local", "heritage", "wikipedia", "auto"] = "local"
+    # The order `auto` asks the sources in; the first with facts for the keyword answers.
+    sources: Annotated[list[InfoSource], AfterValidator(_unique)] = Field(
+        default=["heritage", "wikipedia", "local"], min_length=1)
+    # Base URLs, so that a mirror or a test server can stand in; endpoint paths are appended.
+    heritage_url: BaseURL = "https://www.khs.go.kr/cha/"
+    wikipedia_url: BaseURL = "https://ko.wikipedia.org"
 
 
 class ScriptParams(Section):
@@ -70,13 +99,14 @@ class ScriptParams(Section):
 class TTSParams(Section):
     """What the narration sounds like (a dependency of audio@*)."""
 
-    provider: Literal["espeak", "openai"] = "espeak"
+    provider: Literal["espeak", "openai", "realtime"] = "espeak"
     model: str = "gpt-4o-mini-tts"
     voice: str = "alloy"
     speed: float = Field(default=1.0, ge=0.25, le=4.0)
     format: Literal["mp3", "wav", "flac", "opus"] = "mp3"
     # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
     instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
+    max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read
     # Most characters per speech request, further capped by the engine's own limit. 1200 keeps a Korean
     # chunk well under gpt-4o-mini-tts's 2000-token input, and an edit or a retry re-buys at most that much.
     chunk_chars: int = Field(default=1200, ge=100, le=4096)
@@ -84,6 +114,25 @@ class TTSParams(Section):
     def model_post_init(self, _context: Any) -> None:
         if self.provider == "openai":
             _check_openai_voice(self.model, self.voice)
+        elif self.provider == "realtime":
+            _check_realtime(self)
+
+
+def _check_realtime(tts: TTSParams) -> None:
+    """The Realtime API's own limits, checked before any stage runs: its voices, its speeds, its models."""
+    if tts.voice not in REALTIME_VOICES:
+        nearest = REALTIME_NEAREST.get(tts.voice) or tuple(difflib.get_close_matches(tts.voice, REALTIME_VOICES, 2))
+        why = "is a speech-API voice the Realtime API does not have" if tts.voice in REALTIME_NEAREST \
+            else "is not a Realtime voice"
+        hint = f"; nearest: {' or '.join(nearest)}" if nearest else ""
+        raise ParamsError(f"params.yaml: tts.voice: {tts.voice!r} {why}{hint} "
+                          f"(tts.provider realtime voices: {', '.join(REALTIME_VOICES)})")
+    if tts.speed > REALTIME_MAX_SPEED:
+        raise ParamsError(f"params.yaml: tts.speed: {tts.speed} is not allowed with tts.provider realtime "
+                          f"(allowed: 0.25–{REALTIME_MAX_SPEED})")
+    if tts.model.startswith(SPEECH_API_MODELS):
+        raise ParamsError(f"params.yaml: tts.model: {tts.model!r} is a speech-API model; tts.provider realtime "
+                          "needs a Realtime model, e.g. gpt-realtime-2.1-mini")
 
 
 def _check_openai_voice(model: str, voice: str) -> None:

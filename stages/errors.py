@@ -7,3 +7,7 @@ class PipelineError(Exception):
 
 class ParamsError(PipelineError):
     """params.yaml (or a keyword) is not valid."""
+
+
+class NoFacts(PipelineError):
+    """A source has nothing for this keyword (no entry, an ambiguous name, no text); `auto` asks the next one."""

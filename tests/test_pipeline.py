@@ -3,6 +3,7 @@
 import os
 import subprocess
 
+import pytest
 import soundfile as sf
 
 from tests.conftest import ROOT, Project
@@ -45,9 +46,12 @@ def test_changing_speed_reruns_only_audio(project: Project):
     assert project.repro() == set().union(*(stages_for(k, "audio") for k in KEYWORDS))
 
 
-def test_changing_retry_reruns_nothing(project: Project):
+@pytest.mark.parametrize(("old", "new"), [("max_tries: 8", "max_tries: 3"), ("concurrency: 4", "concurrency: 2")])
+def test_changing_how_calls_are_made_reruns_nothing(project: Project, old, new):
     params = project.file("params.yaml")
-    params.write_text(params.read_text(encoding="utf-8").replace("max_tries: 8", "max_tries: 3"), encoding="utf-8")
+    text = params.read_text(encoding="utf-8")
+    assert old in text
+    params.write_text(text.replace(old, new), encoding="utf-8")
     assert project.repro() == set()
 
 

@@ -3,29 +3,52 @@
 import pytest
 
 from stages.config import parse_params
-from stages.errors import PipelineError
+from stages.errors import NoFacts, PipelineError
 from stages.providers.info.local import LocalInfo
-from stages.sources import TEMPLATE, parse_source
+from stages.sources import TEMPLATE, HeritagePin, Pins, parse_source
 from tests.conftest import ROOT
 
 
 def test_sections_title_and_front_matter(tmp_path):
-    text = "---\nheritage: {kind: 11}\n---\n# 제목\n\n## 개요\n- 첫 문장입니다.\n둘째 문장입니다.\n<!-- 숨김 -->\n## 빈 절\n"
+    text = ("---\nheritage: {ccbaKdcd: 11, ccbaAsno: 0000680000000, ccbaCtcd: '11'}\nwikipedia: 2002\n---\n"
+            "# 제목\n\n## 개요\n- 첫 문장입니다.\n둘째 문장입니다.\n<!-- 숨김 -->\n## 빈 절\n")
     source = parse_source(text, tmp_path / "x.md")
     assert source.title == "제목"
     assert source.sections == [("개요", "첫 문장입니다. 둘째 문장입니다.")]
-    assert source.pins == {"heritage": {"kind": 11}}
+    # Codes and titles are read as text: leading zeros survive, a numeric title stays a title.
+    assert source.pins == Pins(heritage=HeritagePin("11", "0000680000000", "11"), wikipedia="2002")
 
 
-def test_the_template_holds_no_facts(tmp_path):
-    assert parse_source(TEMPLATE.format(keyword="새 유물"), tmp_path / "x.md").sections == []
+def test_the_template_holds_no_facts_and_no_pins(tmp_path):
+    source = parse_source(TEMPLATE.format(keyword="새 유물"), tmp_path / "x.md")
+    assert source.sections == [] and not source.pins and source.title == "새 유물"
+
+
+def test_uncommenting_the_templates_pins_pins(tmp_path):
+    text = TEMPLATE.format(keyword="새 유물").replace("\n# heritage:", "\nheritage:").replace("\n#   cc", "\n  cc")
+    text = text.replace("\n# wikipedia:", "\nwikipedia:")
+    assert parse_source(text, tmp_path / "x.md").pins == Pins(HeritagePin("11", "0000680000000", "11"), "새 유물")
+
+
+@pytest.mark.parametrize(("front", "complaint"), [
+    ("wikipedai: x", "front matter: unknown key 'wikipedai'; allowed keys: heritage, wikipedia"),
+    ("heritage: {ccbaKdcd: 11}", "heritage needs exactly the keys ccbaKdcd, ccbaAsno, ccbaCtcd"),
+    ("heritage: {ccbaKdcd: 11, ccbaAsno: [1], ccbaCtcd: 11}", "heritage.ccbaAsno must be a code such as 11"),
+    ("wikipedia: ''", "wikipedia must be a page title"),
+    ("- a list", "the front matter must be 'key: value' lines"),
+    ("wikipedia: [unclosed", "is not valid YAML"),
+])
+def test_a_bad_pin_is_a_one_line_error(tmp_path, front, complaint):
+    with pytest.raises(PipelineError) as caught:
+        parse_source(f"---\n{front}\n---\n# x\n", tmp_path / "x.md")
+    assert complaint in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_local_info_without_facts_says_what_to_write(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "새 유물.md").write_text(TEMPLATE.format(keyword="새 유물"), encoding="utf-8")
-    with pytest.raises(PipelineError, match="has no facts: write '## 제목' headings"):
+    with pytest.raises(NoFacts, match="has no facts: write '## 제목' headings.*, or set info.provider: auto"):
         LocalInfo(parse_params({"keywords": ["새 유물"]})).fetch("새 유물")
 
 

@@ -1,7 +1,7 @@
 """LocalInfo: facts from the hand-kept sources/<keyword>.md."""
 
 from stages.config import Params
-from stages.errors import PipelineError
+from stages.errors import NoFacts
 from stages.facts import FactSection, Facts
 from stages.sources import read_source
 
@@ -17,9 +17,11 @@ class LocalInfo:
     def fetch(self, keyword: str) -> Facts:
         source = read_source(keyword)
         if not source.sections:
-            raise PipelineError(
+            online = "" if self.params.info.provider != self.name else (
+                ", or set info.provider: auto in params.yaml to fetch them from 국가유산청 and 위키백과")
+            raise NoFacts(
                 f"{source.path} has no facts: write '## 제목' headings with Korean sentences under them "
-                f"(see sources/백자 달항아리.md for the shape)"
+                f"(see sources/백자 달항아리.md for the shape){online}"
             )
         where = source.path.as_posix()
         return Facts(

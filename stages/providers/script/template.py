@@ -27,6 +27,9 @@ class TemplateScript:
             paragraphs.append(f"먼저 간단히 소개해 드리겠습니다. {sections.pop(0).text}")
         else:
             paragraphs.append(f"눈앞에 보이는 이 작품이 바로 {title}입니다.")
+        about = self._designation_and_era(title, facts.details)
+        if about:
+            paragraphs[-1] = f"{paragraphs[-1]} {about}"
         for index, section in enumerate(sections):
             paragraphs.append(f"{self._transition(section.heading, index, len(sections))} {section.text}")
         closing = (
@@ -37,6 +40,18 @@ class TemplateScript:
             closing = f"{closing} 이 해설은 {', '.join(facts.attribution)}의 자료를 바탕으로 했습니다."
         paragraphs.append(closing)
         return "\n\n".join(paragraphs) + "\n"
+
+    @staticmethod
+    def _designation_and_era(title: str, details: dict[str, str]) -> str:
+        """A sentence on the designation (e.g. 국보) and era, when the facts carry them; else nothing."""
+        designation, era = details.get("designation"), details.get("era")
+        if designation and era:
+            return f"{josa(title, '은')} {josa(designation, '으로')} 지정되어 있으며, {era}의 유산입니다."
+        if designation:
+            return f"{josa(title, '은')} {josa(designation, '으로')} 지정되어 있습니다."
+        if era:
+            return f"{josa(title, '은')} {era}의 유산입니다."
+        return ""
 
     @staticmethod
     def _transition(heading: str, index: int, count: int) -> str:

@@ -2,5 +2,6 @@
 
 from stages.providers.speech.espeak import EspeakSpeech
 from stages.providers.speech.openai import OpenAISpeech
+from stages.providers.speech.realtime import RealtimeSpeech
 
-SPEECH_PROVIDERS = {EspeakSpeech.name: EspeakSpeech, OpenAISpeech.name: OpenAISpeech}
+SPEECH_PROVIDERS = {provider.name: provider for provider in (EspeakSpeech, OpenAISpeech, RealtimeSpeech)}

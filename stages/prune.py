@@ -1,0 +1,56 @@
+"""`make prune`: remove what DVC leaves behind for keywords taken out of params.yaml.
+
+DVC never removes the outputs, .gitignore lines or dvc.lock entries of a foreach item that is gone
+(treeverse/dvc#5293). This removes exactly those, for `<stage>@<keyword>` entries whose keyword is no
+longer listed, and nothing else: sources/ and scripts/ files are the user's and stay.
+"""
+
+import logging
+import os
+from pathlib import Path
+
+from stages.cli import run_main
+from stages.config import load_params
+
+log = logging.getLogger(__name__)
+LOCK_FILE = Path("dvc.lock")
+
+
+def stale_entries(lock_stages: dict, keywords: list[str]) -> list[str]:
+    """Lock entries of foreach stages whose keyword is no longer in params.yaml."""
+    keep = set(keywords)
+    return [name for name in lock_stages if "@" in name and name.split("@", 1)[1] not in keep]
+
+
+def prune() -> list[str]:
+    """Remove stale lock entries with their outputs and .gitignore lines; return the entries removed."""
+    keywords = load_params().keywords
+    if not LOCK_FILE.exists():
+        return []
+    from dvc.repo import Repo
+    from dvc.utils.serialize import modify_yaml
+
+    repo = Repo(".")
+    with modify_yaml(str(LOCK_FILE)) as lock:  # DVC's own reader and writer, so the file keeps its format
+        stages = lock.get("stages", {})
+        stale = stale_entries(stages, keywords)
+        for name in stale:
+            for out in stages[name].get("outs", []):
+                path = Path(out["path"])
+                if path.is_file():
+                    path.unlink()
+                    log.info("removed %s", path)
+                repo.scm.ignore_remove(os.path.abspath(path))  # the same matching DVC uses to add the line
+            del stages[name]
+            log.info("dvc.lock: removed %s", name)
+    if not stale:
+        log.info("nothing to prune: every dvc.lock entry belongs to a keyword in params.yaml")
+    return stale
+
+
+def main(argv: list[str]) -> None:
+    prune()
+
+
+if __name__ == "__main__":
+    run_main(main)

@@ -1,0 +1,49 @@
+"""report stage: `python -m stages.report` totals the narrations' metrics and writes the plots data.
+
+metrics.json holds the totals (what `dvc metrics show` and `dvc exp show` print);
+outputs/report/durations.json feeds the horizontal bar chart of duration per keyword (`dvc plots show`).
+"""
+
+import json
+import logging
+from pathlib import Path
+
+from stages import atomic
+from stages.cli import run_main
+from stages.config import Params, load_params
+from stages.errors import PipelineError
+from stages.metrics import metrics_path
+
+log = logging.getLogger(__name__)
+
+TOTALS_FILE = Path("metrics.json")
+DURATIONS_FILE = Path("outputs/report/durations.json")
+_SUMMED = ("chars", "chunks", "requests", "retries", "cached_chunks", "duration_s", "bytes", "est_cost_usd")
+
+
+def _dump(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def run(params: Params) -> dict:
+    rows = []
+    for keyword in params.keywords:
+        path = metrics_path(keyword)
+        try:
+            rows.append((keyword, json.loads(path.read_text(encoding="utf-8"))))
+        except FileNotFoundError:
+            raise PipelineError(f"{path} is missing; run 'audio@{keyword}' first") from None
+    totals = {name: round(sum(row[name] for _, row in rows), 6) for name in _SUMMED}
+    totals["narrations"] = len(rows)
+    atomic.write_text(TOTALS_FILE, _dump(totals))
+    atomic.write_text(DURATIONS_FILE, _dump([{"keyword": k, "duration_s": row["duration_s"]} for k, row in rows]))
+    log.info("report: %d narrations, %.1f s, est. $%.4f", len(rows), totals["duration_s"], totals["est_cost_usd"])
+    return totals
+
+
+def main(argv: list[str]) -> None:
+    run(load_params())
+
+
+if __name__ == "__main__":
+    run_main(main)
