@@ -7,7 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: help audio test prune clean-cache clean-venv
+.PHONY: help audio test bench prune clean-cache clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,10 @@ endif
 
 test: $(STAMP) ## Run the test suite
 	$(PYTHON) -m pytest -q tests
+
+# Minutes, not seconds, so not part of `make test`. BENCH_ARGS=--readme writes the table into README.md.
+bench: $(STAMP) ## Measure speed, memory and request counts against the fake OpenAI server
+	$(PYTHON) -m bench.run $(BENCH_ARGS)
 
 prune: $(STAMP) ## Remove outputs, .gitignore lines and dvc.lock entries of keywords no longer in params.yaml
 	@$(PYTHON) -m stages.prune

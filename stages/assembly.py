@@ -1,6 +1,6 @@
 """Chunk audio files → one encoded narration, encoded once, chunk by chunk, written atomically."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ _ENCODINGS = {
     "opus": {"format": "OGG", "subtype": "OPUS"},
 }
 _OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
+BLOCK_FRAMES = 1 << 16
 
 
 def output_rate(fmt: str, source_rate: int) -> int:
@@ -40,13 +41,25 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     return np.interp(positions, np.arange(samples.size), samples.astype(np.float32)).astype(samples.dtype)
 
 
-def read_chunk(path: Path) -> tuple[np.ndarray, int]:
-    """Decode one chunk file to mono int16 samples; an undecodable file is a PipelineError."""
+def _mono(block: np.ndarray) -> np.ndarray:
+    return block.mean(axis=1).astype(np.int16) if block.shape[1] > 1 else block[:, 0]
+
+
+def decoded(path: Path, rate_for: Callable[[int], int]) -> Iterator[tuple[np.ndarray, int]]:
+    """One chunk file as mono int16 blocks at rate_for(its rate), with that rate; undecodable → PipelineError.
+
+    Blocks, so that even one chunk is never whole in memory, except when it must be resampled (opus).
+    """
     try:
-        samples, rate = sf.read(path, dtype="int16", always_2d=True)
+        with sf.SoundFile(path) as chunk:
+            target = rate_for(chunk.samplerate)
+            if target == chunk.samplerate:
+                for block in chunk.blocks(blocksize=BLOCK_FRAMES, dtype="int16", always_2d=True):
+                    yield _mono(block), target
+            else:
+                yield resample(_mono(chunk.read(dtype="int16", always_2d=True)), chunk.samplerate, target), target
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise PipelineError(f"chunk audio {path.name} cannot be decoded: {exc}") from None
-    return samples.mean(axis=1).astype(np.int16) if samples.shape[1] > 1 else samples[:, 0], rate
 
 
 @dataclass(frozen=True)
@@ -61,26 +74,30 @@ def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str,
            finish: Callable[[Path], None] | None = None) -> Encoded:
     """Encode (chunk file, pause after it) pairs into `out`.
 
-    Only one chunk is in memory at a time, so memory does not grow with the narration's length.
+    Chunks are read block by block as they come, so memory does not grow with the narration's length.
     `finish(temp_path)` runs on the complete file before it is moved into place (e.g. to tag it).
     """
     encoding = _ENCODINGS[fmt]
     frames = 0
+    target: int | None = None
     spans: list[tuple[int, int]] = []
     with atomic_path(out) as tmp:
         writer = None
         try:
             for path, pause_s in parts:
-                samples, rate = read_chunk(path)
-                if writer is None:
-                    target = output_rate(fmt, rate)
-                    writer = sf.SoundFile(tmp, "w", samplerate=target, channels=1, **encoding)
-                samples = resample(samples, rate, target)
-                silence = np.zeros(int(round(pause_s * target)), dtype=np.int16)
-                writer.write(samples)
-                writer.write(silence)
-                spans.append((frames, samples.size))
-                frames += samples.size + silence.size
+                start = frames
+                # Every chunk goes to the first chunk's output rate.
+                for samples, rate in decoded(path, lambda source: target or output_rate(fmt, source)):
+                    if writer is None:
+                        target = rate
+                        writer = sf.SoundFile(tmp, "w", samplerate=target, channels=1, **encoding)
+                    writer.write(samples)
+                    frames += samples.size
+                spans.append((start, frames - start))
+                if writer is not None:
+                    silence = np.zeros(int(round(pause_s * target)), dtype=np.int16)
+                    writer.write(silence)
+                    frames += silence.size
         finally:
             if writer is not None:
                 writer.close()

@@ -69,13 +69,18 @@ def min_seconds(text: str, speed: float) -> float:
 
 def check_chunk(path: Path, text: str, speed: float) -> None:
     """Decode the whole chunk file; raise TruncatedAudio if it is not the full text."""
+    frames, sound = 0, False
     try:
-        samples, rate = sf.read(path, dtype="int16", always_2d=True)
+        with sf.SoundFile(path) as audio:
+            rate = audio.samplerate
+            for block in audio.blocks(blocksize=1 << 16, dtype="int16"):  # a block at a time, in every thread
+                frames += block.shape[0]
+                sound = sound or bool(np.any(block))
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise TruncatedAudio(f"the audio cannot be decoded ({exc})") from None
-    if samples.size == 0 or not np.any(samples):
+    if not sound:
         raise TruncatedAudio("the audio is empty")
-    seconds = samples.shape[0] / rate
+    seconds = frames / rate
     least = min_seconds(text, speed)
     if seconds < least:
         raise TruncatedAudio(f"{seconds:.2f} s of audio for {len(text)} characters (at least {least:.2f} s expected)")

@@ -1,0 +1,1 @@
+"""`make bench`: measurements that print ratios; kept out of the test suite."""

@@ -1,0 +1,326 @@
+"""`make bench`: speed, memory and request counts of the audio stage, against the fake OpenAI server.
+
+Prints one markdown table (numbers and their ratios, all measured in this run) and, with --readme,
+writes it into README.md's Performance section. Not a test: nothing here asserts a time.
+
+    python -m bench.run [--readme] [--skip-dvc]
+"""
+
+import argparse
+import contextlib
+import logging
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import soundfile as sf
+import yaml
+
+from stages import audio
+from stages.chunking import normalise
+from stages.config import TTSParams, parse_params
+from stages.paths import script_path
+from stages.providers.speech.espeak import EspeakSpeech
+from tests.conftest import FAKE_KEY, ROOT, copy_project, project_env
+from tests.fake_openai import SECONDS_PER_CHAR, FakeOpenAI
+
+KEYWORD = "청자 상감운학문 매병"
+LONG_NARRATION = (ROOT / "tests" / "long_narration.md").read_text(encoding="utf-8")
+PARAGRAPHS = normalise(LONG_NARRATION)  # 12 paragraphs of 240–330 characters
+SENTENCE = "학의 수를 세어 보려는 관람객이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
+EDITED = "학이 모두 몇 마리인지 세어 보는 분이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
+ONE_PARAGRAPH_PER_CHUNK = 400  # tts.chunk_chars under which no two of the 12 paragraphs share a chunk
+README = ROOT / "README.md"
+_BLOCK = re.compile(r"(<!-- bench -->\n).*?(<!-- /bench -->)", re.S)
+
+
+@dataclass
+class Row:
+    case: str
+    measured: str
+    ratio: str
+    target: str
+
+
+class Bench:
+    def __init__(self, workdir: Path, fake: FakeOpenAI) -> None:
+        self.workdir = workdir
+        self.fake = fake
+        self.caches = 0
+
+    @contextlib.contextmanager
+    def fresh_cache(self) -> Iterator[Path]:
+        self.caches += 1
+        cache = self.workdir / f"cache-{self.caches}"
+        os.environ["DOCENT_CACHE_DIR"] = str(cache)
+        try:
+            yield cache
+        finally:
+            del os.environ["DOCENT_CACHE_DIR"]
+
+    def narrate(self, script: str, **tts_and_requests) -> tuple[audio.Narration, float, int]:
+        """audio.run on `script`; returns the record, the wall time and the speech requests the fake saw."""
+        path = self.workdir / script_path(KEYWORD)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(script, encoding="utf-8")
+        requests = {k: tts_and_requests.pop(k) for k in ("concurrency", "rpm") if k in tts_and_requests}
+        params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", **tts_and_requests},
+                               "requests": requests})
+        before = self.fake.count("speech")
+        started = time.perf_counter()
+        with contextlib.chdir(self.workdir):
+            narration = audio.run(params, KEYWORD)
+        return narration, time.perf_counter() - started, self.fake.count("speech") - before
+
+    # --- the cases ----------------------------------------------------------------------------------
+    def concurrency(self, latency: float = 1.0) -> list[Row]:
+        self.fake.latency = latency
+        walls = {}
+        for concurrency in (4, 1):
+            with self.fresh_cache():
+                narration, walls[concurrency], _ = self.narrate(LONG_NARRATION, chunk_chars=ONE_PARAGRAPH_PER_CHUNK,
+                                                                concurrency=concurrency)
+            assert narration.chunks == 12, narration
+        self.fake.latency = 0.0
+        rows = []
+        for concurrency, target in ((4, "≤ 1.25"), (1, "")):
+            ideal = math.ceil(12 / concurrency) * latency
+            rows.append(Row(f"a. 12 chunks, {latency:g} s latency, concurrency {concurrency}",
+                            f"{walls[concurrency]:.2f} s (ideal {ideal:g} s)", f"{walls[concurrency] / ideal:.2f}× ideal",
+                            target))
+        rows.append(Row("a. concurrency 4 against 1", f"{walls[1]:.2f} s → {walls[4]:.2f} s",
+                        f"{walls[1] / walls[4]:.2f}× faster", ""))
+        return rows
+
+    def one_edit(self) -> list[Row]:
+        with self.fresh_cache():
+            first, _, first_requests = self.narrate(LONG_NARRATION)
+            assert LONG_NARRATION.count(SENTENCE) == 1
+            edited, _, requests = self.narrate(LONG_NARRATION.replace(SENTENCE, EDITED))
+        return [Row(f"b. one sentence edited in paragraph 5 of 12 ({first.chunks} chunks at tts.chunk_chars "
+                    f"{TTSParams().chunk_chars})",
+                    f"{requests} request (first run {first_requests}); {edited.new_chars} of {edited.chars} "
+                    f"characters re-sent", f"{edited.new_chars / edited.chars:.0%} of the script", "exactly 1")]
+
+    def storms(self) -> list[Row]:
+        rows = self.storm(latency=1.0)
+        extra = self.storm(latency=0.2)[0]
+        extra.target = "— (see below)"
+        return rows + [extra]
+
+    def storm(self, latency: float, retry_after_ms: int = 500) -> list[Row]:
+        self.fake.latency = latency
+        self.fake.retry_after_ms = retry_after_ms
+        self.fake.queue("speech", *["429", "ok"] * 200)  # every other request refused, whatever chunk it is for
+        try:
+            with self.fresh_cache():
+                narration, wall, requests = self.narrate(LONG_NARRATION, chunk_chars=ONE_PARAGRAPH_PER_CHUNK,
+                                                         concurrency=4)
+        finally:
+            with self.fake._lock:
+                self.fake.faults["speech"].clear()
+            self.fake.latency = 0.0
+        # The best a client can do: each chunk meets one 429, waits what it was told, and succeeds next time.
+        ideal = math.ceil(narration.chunks / 4) * (2 * latency + retry_after_ms / 1000)
+        return [Row(f"c. 429 storm: every other request refused (retry-after-ms {retry_after_ms}), "
+                    f"{narration.chunks} chunks, {latency:g} s latency, concurrency 4",
+                    f"{requests} requests, {narration.retries} retries; {wall:.2f} s (ideal {ideal:.1f} s)",
+                    f"{requests / narration.chunks:.2f} requests/chunk; {wall / ideal:.2f}× ideal",
+                    "≤ 2.1 requests/chunk; ≤ 1.5×")]
+
+    def memory(self) -> list[Row]:
+        results = {}
+        for minutes in (10, 60):
+            results[minutes] = self._peak_rss(minutes)
+        (rss10, _), (rss60, _) = results[10], results[60]
+        imports = self._stage_peak_rss(self.workdir, "import stages.audio")
+        return [Row(f"d. peak RSS, {minutes}-minute narration (openai → mp3, `python -m stages.audio`)",
+                    f"{rss:.0f} MB ({dur / 60:.1f} min of audio)", f"{rss / 150:.2f}× budget", "≤ 150 MB")
+                for minutes, (rss, dur) in results.items()] + [
+            Row("d. 60-minute against 10-minute", f"{rss60 - rss10:+.1f} MB (importing the stage alone: "
+                f"{imports:.0f} MB)", f"{rss60 / rss10:.2f}×", "within 20 MB")]
+
+    def _peak_rss(self, minutes: int) -> tuple[float, float]:
+        folder = self.workdir / f"rss-{minutes}"
+        (folder / "outputs" / "script").mkdir(parents=True)
+        paragraphs, seconds, n = [], 0.0, 0
+        while seconds < minutes * 60:
+            text = f"{n + 1}번째 이야기입니다. {PARAGRAPHS[n % len(PARAGRAPHS)]}"
+            paragraphs.append(text)
+            seconds += len(text) * SECONDS_PER_CHAR + 0.6
+            n += 1
+        (folder / script_path(KEYWORD)).write_text("\n\n".join(paragraphs), encoding="utf-8")
+        (folder / "params.yaml").write_text(f"keywords: [{KEYWORD}]\ntts: {{provider: openai, format: mp3}}\n",
+                                            encoding="utf-8")
+        rss = self._stage_peak_rss(folder, "runpy.run_module('stages.audio', run_name='__main__', alter_sys=True)")
+        return rss, sf.info(folder / "outputs" / "audio" / f"{KEYWORD}.mp3").duration
+
+    def _stage_peak_rss(self, folder: Path, code: str) -> float:
+        """Peak RSS in MB of `python -m stages.audio KEYWORD` in `folder`, or of other `code`.
+
+        Read from VmHWM at exit: getrusage's ru_maxrss would also count the bench process, whose
+        memory a child carries over from fork to exec.
+        """
+        probe = ("import atexit, re, sys; atexit.register(lambda: print(re.search(r'VmHWM:\\s*(\\d+)', "
+                 "open('/proc/self/status').read()).group(0), file=sys.stderr)); "
+                 f"sys.argv = ['stages.audio', sys.argv[1]]; import runpy; {code}")
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENAI_BASE_URL": self.fake.url, "OPENAI_API_KEY": FAKE_KEY,
+               "DOCENT_CACHE_DIR": str(folder / "cache")}
+        result = subprocess.run([sys.executable, "-c", probe, KEYWORD], cwd=folder, env=env, capture_output=True,
+                                text=True, timeout=1800)
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr)
+        return int(re.search(r"VmHWM:\s*(\d+)", result.stderr).group(1)) / 1024
+
+    def espeak(self) -> list[Row]:
+        params = parse_params({"keywords": [KEYWORD]})
+        speech = EspeakSpeech(params)
+        speech.synthesize("준비.", self.workdir / "warm.wav")  # loads the voice data once
+        seconds = 0.0
+        started = time.perf_counter()
+        for index, paragraph in enumerate(PARAGRAPHS):
+            path = self.workdir / f"espeak-{index}.wav"
+            speech.synthesize(paragraph, path)
+            seconds += sf.info(path).duration
+        synthesis = time.perf_counter() - started
+        path = self.workdir / script_path(KEYWORD)
+        path.write_text(LONG_NARRATION, encoding="utf-8")
+        with self.fresh_cache(), contextlib.chdir(self.workdir):
+            started = time.perf_counter()
+            narration = audio.run(params, KEYWORD)
+            stage = time.perf_counter() - started
+        return [Row(f"e. espeak synthesis, {len(PARAGRAPHS)} paragraphs", f"{seconds:.0f} s of audio in {synthesis:.2f} s",
+                    f"{seconds / synthesis:.0f}× real time", "≥ 100×"),
+                Row("e. espeak audio stage incl. cache writes and mp3 encode", f"{narration.duration_s:.0f} s of audio "
+                    f"in {stage:.2f} s", f"{narration.duration_s / stage:.0f}× real time", "")]
+
+    def dvc_noop(self, keywords: int = 20, runs: int = 3) -> list[Row]:
+        ours = self._docent_project(self.workdir / "dvc-docent", keywords)
+        floor = self._trivial_project(self.workdir / "dvc-floor", keywords)
+        same_graph = self._trivial_project(self.workdir / "dvc-same-graph", keywords, same_graph=True)
+        timings = {}
+        for name, project in (("ours", ours), ("floor", floor), ("same graph", same_graph)):
+            samples = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                output = project.run("dvc", "repro").stdout
+                samples.append(time.perf_counter() - started)
+                assert "Running stage" not in output, output
+            timings[name] = statistics.median(samples)
+        return [Row(f"f. no-op `dvc repro`, {keywords} keywords × 3 stages (median of {runs})",
+                    f"{timings['ours']:.2f} s; trivial stages {timings['floor']:.2f} s",
+                    f"{timings['ours'] / timings['floor']:.2f}× DVC's floor", "reported"),
+                Row("f. the same, against trivial commands with our stages' deps and params",
+                    f"{timings['ours']:.2f} s; {timings['same graph']:.2f} s",
+                    f"{timings['ours'] / timings['same graph']:.2f}×", "")]
+
+    @staticmethod
+    def _keywords(count: int) -> list[str]:
+        shipped = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
+        return shipped + [f"{shipped[i % 3]} {i // 3 + 2}" for i in range(count - 3)]
+
+    def _docent_project(self, path: Path, count: int):
+        project = copy_project(path)
+        keywords = self._keywords(count)
+        for keyword in keywords[3:]:
+            base = re.sub(r" \d+$", "", keyword)
+            shutil.copy(project.file(f"sources/{base}.md"), project.file(f"sources/{keyword}.md"))
+        params = project.file("params.yaml")
+        text = params.read_text(encoding="utf-8")
+        listed = "keywords:\n" + "".join(f"  - {k}\n" for k in keywords)
+        params.write_text(re.sub(r"keywords:\n(?:  - .*\n)+", lambda _: listed, text), encoding="utf-8")
+        project.env = project_env(DOCENT_CACHE_DIR=str(path.parent / "dvc-cache"))
+        project.commit("20 keywords")
+        project.run("dvc", "repro")
+        project.commit("built")
+        return project
+
+    def _trivial_project(self, path: Path, count: int, same_graph: bool = False):
+        """Stages that copy a file: one dep each, or (same_graph) every dep and params key of ours."""
+        project = copy_project(path)  # for the same git + DVC set-up; its pipeline is replaced below
+        keywords = self._keywords(count)
+        (path / "in").mkdir()
+        for keyword in keywords:
+            (path / "in" / f"{keyword}.txt").write_text(keyword, encoding="utf-8")
+        ours = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+        stages = {}
+        for stage, source in (("info", "in/${item}.txt"), ("script", "info/${item}.txt"), ("audio", "script/${item}.txt")):
+            do = {"cmd": f'mkdir -p {stage} && cp "{source}" "{stage}/${{item}}.txt"', "deps": [source],
+                  "outs": [f"{stage}/${{item}}.txt"]}
+            if same_graph:
+                do["deps"] += [dep for dep in ours[stage]["do"]["deps"] if dep.startswith("stages")]
+                do["params"] = ours[stage]["do"]["params"]
+            stages[stage] = {"foreach": "${keywords}", "do": do}
+        (path / "dvc.yaml").write_text(yaml.safe_dump({"stages": stages}, allow_unicode=True), encoding="utf-8")
+        if not same_graph:
+            (path / "params.yaml").write_text("keywords:\n" + "".join(f"  - {k}\n" for k in keywords),
+                                              encoding="utf-8")
+        else:
+            params = (ROOT / "params.yaml").read_text(encoding="utf-8")
+            listed = "keywords:\n" + "".join(f"  - {k}\n" for k in keywords)
+            (path / "params.yaml").write_text(re.sub(r"keywords:\n(?:  - .*\n)+", lambda _: listed, params),
+                                              encoding="utf-8")
+        project.commit("trivial pipeline")
+        project.run("dvc", "repro")
+        project.commit("built")
+        return project
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text()).group(1)
+    memory = ""
+    with contextlib.suppress(OSError, AttributeError):
+        kb = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f", {kb / 1024 ** 2:.0f} GiB"
+    dvc = subprocess.run(["dvc", "--version"], capture_output=True, text=True, env=project_env()).stdout.strip()
+    return (f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.machine()}, "
+            f"Python {platform.python_version()}, DVC {dvc}, libsndfile {sf.__libsndfile_version__}; "
+            f"load average {os.getloadavg()[0]:.1f} at the start")
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| case | measured | ratio | target |", "|---|---|---|---|"]
+    lines += [f"| {r.case} | {r.measured} | {r.ratio} | {r.target} |" for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--readme", action="store_true", help="write the table into README.md's Performance section")
+    parser.add_argument("--skip-dvc", action="store_true", help="leave out case f (it builds two 20-keyword projects)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(message)s")
+    where = machine()
+    started = time.perf_counter()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="docent-bench-") as tmp, FakeOpenAI() as fake:
+        os.environ.update(OPENAI_BASE_URL=fake.url, OPENAI_API_KEY=FAKE_KEY)
+        bench = Bench(Path(tmp), fake)
+        for case in (bench.concurrency, bench.one_edit, bench.storms, bench.memory, bench.espeak,
+                     *(() if args.skip_dvc else (bench.dvc_noop,))):
+            print(f"bench: {case.__name__} …", file=sys.stderr, flush=True)
+            rows += case()
+    text = f"{table(rows)}\n\nMeasured {time.strftime('%Y-%m-%d')} in one `make bench` run ({time.perf_counter() - started:.0f} s) on {where}."
+    print(text)
+    if args.readme:
+        readme = README.read_text(encoding="utf-8")
+        if not _BLOCK.search(readme):
+            raise SystemExit("README.md has no <!-- bench --> … <!-- /bench --> block to fill")
+        README.write_text(_BLOCK.sub(lambda m: f"{m.group(1)}{text}\n{m.group(2)}", readme), encoding="utf-8")
+        print(f"bench: table written to {README.name}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
