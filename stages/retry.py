@@ -8,6 +8,7 @@ fatal failure ends the call at once. SDK-level retries must be off (max_retries=
 import email.utils
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -73,6 +74,7 @@ class RetryPolicy:
         self.sleep = sleep  # injectable, so tests never really wait
         self.rng = rng
         self.retries = 0  # retries made by every call through this policy, for metrics
+        self._count_lock = threading.Lock()  # one policy serves every chunk thread
 
     def backoff_wait(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(max_wait, initial_wait · 2^(attempt-1))]."""
@@ -112,7 +114,8 @@ class RetryPolicy:
                     wait = min(decision.server_wait, self.params.max_wait)  # the server's wait, no jitter
                 log.warning("%s: %s; waiting %.2f s before try %d/%d", what, decision.reason, wait,
                             tries + 1, max_tries)
-                self.retries += 1
+                with self._count_lock:
+                    self.retries += 1
                 self.sleep(wait)
                 yield 0.0
 

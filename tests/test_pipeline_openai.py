@@ -131,9 +131,16 @@ def stage_error(project: Project, fake: FakeProcess, module: str, keyword: str, 
     return [line for line in result.stderr.splitlines() if line.startswith("error: ")][0]
 
 
-def test_missing_key_is_one_line(project: Project, fake_process):
-    error = stage_error(project, fake_process, "stages.audio", "백자 달항아리", OPENAI_BASE_URL=fake_process.url)
+def test_missing_key_is_one_line_when_something_must_be_synthesised(project: Project, fake_process, tmp_path):
+    error = stage_error(project, fake_process, "stages.audio", "백자 달항아리", OPENAI_BASE_URL=fake_process.url,
+                        DOCENT_CACHE_DIR=str(tmp_path / "empty"))
     assert error.startswith("error: OPENAI_API_KEY is not set")
+
+
+def test_no_key_is_needed_when_every_chunk_is_cached(project: Project, fake_process):
+    speech = fake_process.count("speech")
+    project.run(sys.executable, "-m", "stages.audio", "백자 달항아리", OPENAI_BASE_URL=fake_process.url)
+    assert fake_process.count("speech") == speech
 
 
 def test_refused_key_is_one_line_after_one_request(project: Project, fake_process, tmp_path):

@@ -1,6 +1,7 @@
 """OpenAISpeech: OpenAI's speech API, streamed into a temp file that is moved into place only when whole."""
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -70,12 +71,22 @@ class OpenAISpeech:
         self.model, self.voice, self.speed = tts.model, tts.voice, tts.speed
         # tts-1 and tts-1-hd refuse instructions; every newer model takes them.
         self.instructions = tts.instructions.strip() if tts.model not in OPENAI_LEGACY_TTS_MODELS else ""
-        self.client = openai_api.make_client(params)  # one client, shared by every thread; no SDK retries
+        self.params = params
+        self._client = None  # made on the first request, so chunks served from the cache need no key
+        self._client_lock = threading.Lock()
         self.policy = RetryPolicy(params.retry, sleep=sleep)
         self.counters = openai_api.Counters()
         shutdown = SHUTDOWNS.get(self.model)
         if shutdown:
             log.warning("tts.model %s is scheduled to shut down on %s; move to %s", self.model, shutdown, MIGRATION)
+
+    @property
+    def client(self):
+        """One SDK client, shared by every thread; key and base URL from the environment, no SDK retries."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = openai_api.make_client(self.params)
+            return self._client
 
     @property
     def requests(self) -> int:

@@ -172,7 +172,10 @@ def test_threads_share_one_provider(speech, fake_openai, tmp_path):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert speech.requests == fake_openai.count("speech") == 12 and speech.retries == 4
+    # 4 faults + 8 successes reach the server. A pooled keep-alive connection that the server closed after
+    # a fault can fail once more on the client side before reaching it: a real attempt, retried like any other.
+    assert fake_openai.count("speech") == 12
+    assert speech.requests - speech.retries == 8 and speech.retries >= 4 and speech.requests >= 12
     assert len(leftovers(tmp_path)) == 8 and all(sf.info(p).frames for p in tmp_path.iterdir())
 
 
@@ -204,10 +207,12 @@ def test_text_over_the_limit_fails_before_any_request(speech, fake_openai, tmp_p
     assert fake_openai.count() == 0
 
 
-def test_missing_key_names_the_variable(fake_openai, monkeypatch):
+def test_missing_key_names_the_variable_at_the_first_request(fake_openai, monkeypatch, tmp_path):
     monkeypatch.delenv("OPENAI_API_KEY")
+    provider = OpenAISpeech(make_params())  # no key needed until something must be asked
     with pytest.raises(PipelineError, match="OPENAI_API_KEY is not set"):
-        OpenAISpeech(make_params())
+        provider.synthesize(TEXT, tmp_path / "a.wav")
+    assert fake_openai.count("speech") == 0 and list(tmp_path.iterdir()) == []
 
 
 def test_instructions_go_only_to_models_that_take_them(fake_openai, tmp_path):
