@@ -36,6 +36,9 @@ test: $(STAMP) ## Run the test suite
 bench: $(STAMP) ## Measure speed, memory and request counts against the fake OpenAI server
 	$(PYTHON) -m bench.run $(BENCH_ARGS)
 
+pull: $(STAMP) ## Fetch every narration from the DVC remote (dvc pull), with no synthesis
+	dvc pull
+
 prune: $(STAMP) ## Remove outputs, .gitignore lines and dvc.lock entries of keywords no longer in params.yaml
 	@$(PYTHON) -m stages.prune
 

@@ -99,3 +99,54 @@ def test_malformed_params_is_a_one_line_error(project: Project):
     errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
     assert len(errors) == 1, result.stderr
     assert errors[0].startswith("error: params.yaml: malformed YAML at line")
+
+
+METRIC_FIELDS = {"chars", "chunks", "requests", "retries", "cached_chunks", "duration_s", "bytes", "est_cost_usd",
+                 "provider", "model", "voice", "speed"}
+
+
+def test_each_narration_has_subtitles_tags_and_metrics(built_project: Project):
+    import json
+    import re
+
+    import mutagen
+
+    from stages.chunking import normalise
+    from stages.korean import split_sentences
+
+    for keyword in KEYWORDS:
+        audio = built_project.file(f"outputs/audio/{keyword}.mp3")
+        duration = sf.info(audio).duration
+        vtt = built_project.file(f"outputs/audio/{keyword}.vtt").read_text(encoding="utf-8")
+        assert vtt.startswith("WEBVTT\n\nNOTE\n") and f"출처: sources/{keyword}.md" in vtt
+        ends = [float(h) * 3600 + float(m) * 60 + float(s) for h, m, s in
+                re.findall(r"--> (\d\d):(\d\d):(\d\d\.\d\d\d)", vtt)]
+        script = built_project.file(f"outputs/script/{keyword}.md").read_text(encoding="utf-8")
+        assert len(ends) == sum(len(split_sentences(p)) for p in normalise(script))  # one cue per sentence
+        assert ends == sorted(ends) and abs(ends[-1] - duration) <= 0.3
+
+        tags = mutagen.File(audio).tags
+        assert str(tags["TIT2"]) == keyword and str(tags["TALB"]) and "출처" in str(tags["COMM::kor"])
+
+        metrics = json.loads(built_project.file(f"outputs/metrics/{keyword}.json").read_text(encoding="utf-8"))
+        assert METRIC_FIELDS <= set(metrics)
+        assert metrics["duration_s"] == pytest.approx(duration, abs=1e-3)
+        assert metrics["bytes"] == audio.stat().st_size and metrics["est_cost_usd"] == 0.0
+        assert metrics["provider"] == "espeak" and metrics["chars"] > 500
+
+    totals = json.loads(built_project.file("metrics.json").read_text(encoding="utf-8"))
+    assert totals["narrations"] == len(KEYWORDS)
+    rows = json.loads(built_project.file("outputs/report/durations.json").read_text(encoding="utf-8"))
+    assert [row["keyword"] for row in rows] == KEYWORDS
+    assert totals["duration_s"] == pytest.approx(sum(row["duration_s"] for row in rows))
+    assert "outputs/metrics" not in built_project.file(".gitignore").read_text(encoding="utf-8")
+
+
+def test_forced_rerun_gives_byte_identical_outputs(project: Project):
+    keyword = KEYWORDS[1]
+    paths = [f"outputs/info/{keyword}.json", f"outputs/script/{keyword}.md", f"outputs/audio/{keyword}.mp3",
+             f"outputs/audio/{keyword}.vtt"]
+    before = {p: project.file(p).read_bytes() for p in paths}
+    assert project.repro("--force", "--single-item", f"info@{keyword}", f"script@{keyword}",
+                         f"audio@{keyword}") == stages_for(keyword, "info", "script", "audio")
+    assert {p: project.file(p).read_bytes() for p in paths} == before
