@@ -126,6 +126,37 @@ class Counters:
                 self.retries += 1
 
 
+class OpenAIAccess:
+    """What every OpenAI provider holds: params, the one retry policy, counters, and a client made on first use.
+
+    The client is made on the first request, so a run whose results all come from a cache needs no key.
+    """
+
+    def __init__(self, params: Params, *, sleep: Callable[[float], None]) -> None:
+        self.params = params
+        self.policy = RetryPolicy(params.retry, sleep=sleep)
+        self.counters = Counters()
+        self._client: openai.OpenAI | None = None
+        self._client_lock = threading.Lock()
+
+    @property
+    def client(self) -> openai.OpenAI:
+        """One SDK client, shared by every thread."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = make_client(self.params)
+            return self._client
+
+    @property
+    def requests(self) -> int:
+        """Requests made so far, retries included."""
+        return self.counters.requests
+
+    @property
+    def retries(self) -> int:
+        return self.counters.retries
+
+
 def call(policy: RetryPolicy, fn: Callable[[], T], *, what: str, counters: Counters | None = None) -> T:
     """Run one OpenAI call under the shared retry policy; failing for good is a one-line RetryError."""
     tries = 0

@@ -8,6 +8,8 @@ import json
 import socket
 import sys
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -103,3 +105,14 @@ class FakeServer:
         self.server.shutdown()
         self.server.server_close()
         self._thread.join()
+
+
+def serve_until_interrupted(stop: Callable[[], None]) -> None:
+    """Keep a fake server started by `python -m tests.fake_…` running until SIGINT/SIGTERM ends the process."""
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()

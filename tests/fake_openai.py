@@ -44,6 +44,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import soundfile as sf
 
+from tests.fake_http import serve_until_interrupted
+
 SAMPLE_RATE = 24000  # what OpenAI's speech endpoint returns, and its raw pcm format
 SECONDS_PER_CHAR = 0.07
 MAX_INPUT_CHARS = 4096
@@ -474,13 +476,7 @@ def main(argv: list[str] | None = None) -> None:
         fake.always[endpoint] = fault
     print(f"listening on {fake.url}", flush=True)
     fake.start()
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
+    serve_until_interrupted(fake.stop)
 
 
 if __name__ == "__main__":

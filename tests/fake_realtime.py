@@ -42,13 +42,14 @@ import os
 import socket
 import sys
 import threading
-import time
 from pathlib import Path
 
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Response
 from websockets.sync.server import ServerConnection, serve
+
+from tests.fake_http import serve_until_interrupted
 
 REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 SAMPLE_RATE = 24000
@@ -409,13 +410,7 @@ def main(argv: list[str] | None = None) -> None:
     server.start()
     server._save_stats()
     print(f"listening on {server.base_url}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    serve_until_interrupted(server.stop)
 
 
 if __name__ == "__main__":

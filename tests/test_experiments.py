@@ -5,10 +5,10 @@ import csv
 import io
 import time
 
-import pytest
 import soundfile as sf
 
 from tests.conftest import Project
+from tests.test_sharing import push_and_clone, same_narrations
 from tests.test_pipeline_openai import (  # noqa: F401  (fixtures)
     KEYWORDS,
     FakeProcess,
@@ -80,15 +80,8 @@ def test_queued_experiments_run_two_at_a_time_and_keep_the_chunk_cache_whole(pro
 
 
 def test_a_teammate_pulls_every_narration_and_the_server_sees_no_request(project: Project, fake_process, tmp_path):
-    project.run("dvc", "remote", "add", "-d", "team", str(tmp_path / "remote"))
-    project.run("dvc", "push", "--run-cache")
-    project.commit("share")
-    clone = Project(tmp_path / "clone")
-    project.run("git", "clone", "-q", str(project.path), str(clone.path))
-    clone.run("dvc", "pull")
+    clone = push_and_clone(project, tmp_path)
+    assert same_narrations(clone, project)
     before = fake_process.count("speech") + fake_process.count("chat")
     assert clone.repro(**openai_env(fake_process)) == set()
     assert fake_process.count("speech") + fake_process.count("chat") == before
-    for keyword in KEYWORDS:
-        assert clone.file(f"outputs/audio/{keyword}.mp3").read_bytes() == project.file(
-            f"outputs/audio/{keyword}.mp3").read_bytes()

@@ -12,7 +12,6 @@ from stages.cache import Cache, content_key
 from stages.config import Params
 from stages.errors import PipelineError
 from stages.facts import Facts
-from stages.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -70,29 +69,18 @@ def plain_narration(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-class OpenAIScript:
+class OpenAIScript(openai_api.OpenAIAccess):
     """Chat-completions narration from the facts (script.model, script.minutes); each answer cached by content."""
 
     name = "openai"
 
     def __init__(self, params: Params, *, sleep: Callable[[float], None] = time.sleep,
                  cache: Cache | None = None) -> None:
-        self.params = params
+        super().__init__(params, sleep=sleep)
         self.model = params.script.model
         self.minutes = params.script.minutes
         self.target_chars = round(self.minutes * CHARS_PER_MINUTE)
         self.cache = cache or Cache("chat", ".json")
-        self.policy = RetryPolicy(params.retry, sleep=sleep)
-        self.counters = openai_api.Counters()
-        self._client = None  # made on the first request: a script found in the cache needs no key
-
-    @property
-    def requests(self) -> int:
-        return self.counters.requests
-
-    @property
-    def retries(self) -> int:
-        return self.counters.retries
 
     def request(self, facts: Facts) -> dict:
         """Every argument of the chat request; the cache key is made of exactly these."""
@@ -121,9 +109,7 @@ class OpenAIScript:
         return text + "\n"
 
     def _complete(self, request: dict) -> str:
-        if self._client is None:
-            self._client = openai_api.make_client(self.params)
-        client = self._client
+        client = self.client
         prompt = "".join(m["content"] for m in request["messages"])
         log.info("openai script: %d prompt characters (~%d tokens), model %s, aiming for ~%d characters",
                  len(prompt), openai_api.estimate_tokens(prompt), self.model, self.target_chars)

@@ -1,7 +1,6 @@
 """OpenAISpeech: OpenAI's speech API, streamed into a temp file that is moved into place only when whole."""
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,6 @@ from stages.atomic import atomic_path
 from stages.config import OPENAI_LEGACY_TTS_MODELS, Params
 from stages.errors import ParamsError, PipelineError
 from stages.openai_api import IncompleteBody
-from stages.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +56,7 @@ def check_wav(path: Path) -> None:
         raise IncompleteBody("audio has no samples")
 
 
-class OpenAISpeech:
+class OpenAISpeech(openai_api.OpenAIAccess):
     """OpenAI text-to-speech (tts.model, tts.voice, tts.speed, tts.instructions); WAV chunks, retried by one policy."""
 
     name = "openai"
@@ -71,31 +69,10 @@ class OpenAISpeech:
         self.model, self.voice, self.speed = tts.model, tts.voice, tts.speed
         # tts-1 and tts-1-hd refuse instructions; every newer model takes them.
         self.instructions = tts.instructions.strip() if tts.model not in OPENAI_LEGACY_TTS_MODELS else ""
-        self.params = params
-        self._client = None  # made on the first request, so chunks served from the cache need no key
-        self._client_lock = threading.Lock()
-        self.policy = RetryPolicy(params.retry, sleep=sleep)
-        self.counters = openai_api.Counters()
+        super().__init__(params, sleep=sleep)
         shutdown = SHUTDOWNS.get(self.model)
         if shutdown:
             log.warning("tts.model %s is scheduled to shut down on %s; move to %s", self.model, shutdown, MIGRATION)
-
-    @property
-    def client(self):
-        """One SDK client, shared by every thread; key and base URL from the environment, no SDK retries."""
-        with self._client_lock:
-            if self._client is None:
-                self._client = openai_api.make_client(self.params)
-            return self._client
-
-    @property
-    def requests(self) -> int:
-        """HTTP attempts made so far, retries included."""
-        return self.counters.requests
-
-    @property
-    def retries(self) -> int:
-        return self.counters.retries
 
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""

@@ -27,7 +27,7 @@ from stages import openai_api
 from stages.atomic import atomic_path
 from stages.config import Params
 from stages.fidelity import compare
-from stages.retry import Decision, RetryPolicy, server_wait
+from stages.retry import Decision, server_wait
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class _Watchdog:
         self._thread.join()
 
 
-class RealtimeSpeech:
+class RealtimeSpeech(openai_api.OpenAIAccess):
     """OpenAI Realtime API voice (tts.model, e.g. gpt-realtime-2.1-mini); every chunk proven read verbatim."""
 
     name = "realtime"
@@ -144,25 +144,14 @@ class RealtimeSpeech:
 
     def __init__(self, params: Params, *, sleep: Callable[[float], None] = time.sleep) -> None:
         tts = params.tts  # voice, speed and model were checked against the Realtime API's lists by config
-        self.params = params
+        super().__init__(params, sleep=sleep)
         self.model, self.voice, self.speed, self.max_cer = tts.model, tts.voice, tts.speed, tts.max_cer
         self.instructions = READER_INSTRUCTIONS + (f"\n\nTone of voice: {tts.instructions}" if tts.instructions else "")
         self.timeout = params.requests.timeout  # also the longest silence allowed within a response
-        self.policy = RetryPolicy(params.retry, sleep=sleep)
-        self.counters = openai_api.Counters()  # sessions opened (one response each), and the retries among them
-        self._client = None  # made on the first chunk: a run served from a cache needs no key
+        # requests counts sessions opened (one response each), retries the re-reads among them.
         self._lock = threading.Lock()
         self.cer: dict[str, float] = {}  # chunk text → CER of its accepted read, for the narration's metrics
         self.tokens: collections.Counter[str] = collections.Counter()  # usage reported by response.done
-
-    @property
-    def requests(self) -> int:
-        """Responses asked for so far (one websocket session each), retries included."""
-        return self.counters.requests
-
-    @property
-    def retries(self) -> int:
-        return self.counters.retries
 
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         """Per-chunk CER of a narration's chunks, in script order, and the worst of them."""
@@ -193,7 +182,7 @@ class RealtimeSpeech:
 
     def synthesize(self, text: str, dest: Path) -> None:
         """Write `text` read verbatim as a 24 kHz 16-bit mono WAV at `dest`, atomically."""
-        client = self._get_client()
+        client = self.client
         tries = 0
 
         def attempt() -> tuple[_Read, float]:
@@ -214,12 +203,6 @@ class RealtimeSpeech:
         log.info("realtime: '%s' read verbatim (CER %.3f, try %d)", _preview(text), cer, tries)
 
     # -- one try -----------------------------------------------------------------------------------
-    def _get_client(self):
-        with self._lock:
-            if self._client is None:
-                self._client = openai_api.make_client(self.params)
-            return self._client
-
     def _verified_read(self, client, text: str, attempt: int) -> tuple[_Read, float]:
         """One session, one response; raise _ReadFailed unless the read is complete and verbatim."""
         max_tokens = min(_MAX_OUTPUT_TOKENS, _TOKEN_MARGIN + _TOKENS_PER_CHAR * len(text))
