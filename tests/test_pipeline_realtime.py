@@ -63,6 +63,8 @@ def test_repro_narrates_every_keyword_through_the_realtime_protocol(fresh_projec
     assert stats["sessions"] == stats["session_updates"] == stats["responses"]
     for keyword in KEYWORDS:
         assert sf.info(fresh_project.file(f"outputs/audio/{keyword}.mp3")).duration > 1.0
+        metrics = json.loads(fresh_project.file(f"outputs/metrics/{keyword}.json").read_text(encoding="utf-8"))
+        assert len(metrics["cer"]) == metrics["chunks"] and metrics["cer_max"] == max(metrics["cer"]) <= 0.1
     output = result.stdout + result.stderr
     assert output.count("read verbatim (CER 0.000") == len(chunks)
     assert KEY not in output
