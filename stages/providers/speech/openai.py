@@ -9,7 +9,7 @@ import soundfile as sf
 
 from stages import openai_api
 from stages.atomic import atomic_path
-from stages.config import OPENAI_LEGACY_TTS_MODELS, Params
+from stages.config import OPENAI_LEGACY_TTS_MODELS, REALTIME_NEAREST, Params
 from stages.errors import ParamsError, PipelineError
 from stages.openai_api import IncompleteBody
 
@@ -20,6 +20,12 @@ OUTPUT_FORMATS = {"mp3", "wav", "flac", "opus"}  # what the audio stage can enco
 SHUTDOWNS = {"tts-1": "2027-01-06", "tts-1-hd": "2027-01-06", "gpt-4o-mini-tts": "2027-01-06"}
 MIGRATION = "tts.provider: realtime with tts.model: gpt-realtime-2.1-mini"
 _WAV_UNKNOWN_SIZES = {0, 0xFFFFFFFF}  # what a streamed WAV header may carry before its length is known
+
+
+def _voice_change(voice: str) -> str:
+    """The voice part of the migration, for the speech-API voices the Realtime API lacks."""
+    nearest = REALTIME_NEAREST.get(voice)
+    return f" and tts.voice: {nearest[0]} (it has no {voice}; {' or '.join(nearest)} come closest)" if nearest else ""
 
 
 def check_format(params: Params) -> None:
@@ -72,7 +78,8 @@ class OpenAISpeech(openai_api.OpenAIAccess):
         super().__init__(params, sleep=sleep)
         shutdown = SHUTDOWNS.get(self.model)
         if shutdown:
-            log.warning("tts.model %s is scheduled to shut down on %s; move to %s", self.model, shutdown, MIGRATION)
+            log.warning("tts.model %s is scheduled to shut down on %s; move to %s%s", self.model, shutdown, MIGRATION,
+                        _voice_change(self.voice))
 
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""

@@ -241,6 +241,14 @@ def test_model_due_for_shutdown_draws_one_warning(fake_openai, tmp_path, caplog,
     assert "tts.model: gpt-realtime-2.1-mini" in warnings[0]
 
 
+def test_the_migration_names_a_voice_when_realtime_lacks_this_one(fake_openai, caplog):
+    OpenAISpeech(make_params(model="tts-1", voice="nova"))
+    OpenAISpeech(make_params(model="tts-1", voice="coral"))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "tts.voice: marin (it has no nova; marin or coral come closest)" in warnings[0]
+    assert "tts.voice" not in warnings[1]
+
+
 def test_current_model_draws_no_warning(fake_openai, caplog):
     OpenAISpeech(make_params(model="gpt-4o-mini-tts-2025-12-15"))
     assert not [r for r in caplog.records if r.levelno == logging.WARNING]
