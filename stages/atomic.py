@@ -1,6 +1,7 @@
 """Atomic file writes: a temp file in the destination directory, then os.replace."""
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -22,6 +23,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def stable_json(data: object) -> str:
+    """JSON that is the same bytes for the same data: sorted keys, UTF-8 text (Hangul unescaped), no timestamps."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def write_text(path: Path, text: str) -> None:

@@ -26,7 +26,7 @@ class Facts:
 
     def to_json(self) -> str:
         # sort_keys and no timestamps: the same facts always give the same bytes, so nothing downstream re-runs.
-        return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        return atomic.stable_json(asdict(self))
 
     @classmethod
     def from_json(cls, text: str) -> "Facts":

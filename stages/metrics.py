@@ -1,6 +1,5 @@
 """Per-narration metrics (outputs/metrics/<keyword>.json) and the cost estimate behind est_cost_usd."""
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -54,7 +53,7 @@ class NarrationMetrics:
     def to_json(self) -> str:
         data = asdict(self)
         data.update(data.pop("extra"))
-        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        return atomic.stable_json(data)
 
 
 def write_metrics(keyword: str, metrics: NarrationMetrics) -> Path:

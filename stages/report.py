@@ -21,10 +21,6 @@ DURATIONS_FILE = Path("outputs/report/durations.json")
 _SUMMED = ("chars", "chunks", "requests", "retries", "cached_chunks", "duration_s", "bytes", "est_cost_usd")
 
 
-def _dump(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
 def run(params: Params) -> dict:
     rows = []
     for keyword in params.keywords:
@@ -35,8 +31,8 @@ def run(params: Params) -> dict:
             raise PipelineError(f"{path} is missing; run 'audio@{keyword}' first") from None
     totals = {name: round(sum(row[name] for _, row in rows), 6) for name in _SUMMED}
     totals["narrations"] = len(rows)
-    atomic.write_text(TOTALS_FILE, _dump(totals))
-    atomic.write_text(DURATIONS_FILE, _dump([{"keyword": k, "duration_s": row["duration_s"]} for k, row in rows]))
+    atomic.write_text(TOTALS_FILE, atomic.stable_json(totals))
+    atomic.write_text(DURATIONS_FILE, atomic.stable_json([{"keyword": k, "duration_s": row["duration_s"]} for k, row in rows]))
     log.info("report: %d narrations, %.1f s, est. $%.4f", len(rows), totals["duration_s"], totals["est_cost_usd"])
     return totals
 

@@ -137,7 +137,7 @@ class ChunkSynthesizer:
             if keys[index] in futures:
                 repeats.add(index)
             else:
-                futures[keys[index]] = pool.submit(self._synthesize, index, chunks, progress)
+                futures[keys[index]] = pool.submit(self._synthesize, index, keys[index], chunks, progress)
         try:
             for index, path in enumerate(found):
                 if path is None:
@@ -153,9 +153,9 @@ class ChunkSynthesizer:
             # On a failure (or when the consumer stops), queued chunks are dropped and in-flight ones finish.
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _synthesize(self, index: int, chunks: Sequence[Chunk], progress: Progress) -> Path:
+    def _synthesize(self, index: int, key: str, chunks: Sequence[Chunk], progress: Progress) -> Path:
         try:
-            return self._synthesize_once_or_twice(index, chunks, progress)
+            return self._synthesize_once_or_twice(index, key, chunks, progress)
         except _Stopped:
             raise
         except BaseException as error:
@@ -163,9 +163,8 @@ class ChunkSynthesizer:
                 self._failure = self._failure or error
             raise
 
-    def _synthesize_once_or_twice(self, index: int, chunks: Sequence[Chunk], progress: Progress) -> Path:
+    def _synthesize_once_or_twice(self, index: int, key: str, chunks: Sequence[Chunk], progress: Progress) -> Path:
         chunk = chunks[index]
-        key = chunk_key(self.provider, chunk.text)
         for attempt in (1, 2):
             self.limiter.wait()
             with self._lock:
