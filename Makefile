@@ -29,8 +29,9 @@ else
 	dvc repro
 endif
 
+# -rs prints why a test was skipped (the browser tests, where Chromium is missing) in one line.
 test: $(STAMP) ## Run the test suite
-	$(PYTHON) -m pytest -q tests
+	$(PYTHON) -m pytest -q -rs tests
 
 # Minutes, not seconds, so not part of `make test`. BENCH_ARGS=--readme writes the table into README.md.
 bench: $(STAMP) ## Measure speed, memory and request counts against the fake OpenAI server

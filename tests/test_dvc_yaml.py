@@ -47,3 +47,13 @@ def test_keyword_in_commands_is_quoted():
     for stage in pipeline().values():
         if "foreach" in stage:
             assert '"${item}"' in stage["do"]["cmd"]
+
+
+def test_guide_deps_cover_its_code_and_it_tracks_only_its_params():
+    guide = pipeline()["guide"]
+    uncovered = {f for f in imported_project_files("stages.guide")
+                 if not any(f == dep or f.startswith(dep.rstrip("/") + "/") for dep in guide["deps"])}
+    assert not uncovered, f"guide stage imports files missing from its deps: {sorted(uncovered)}"
+    assert guide["params"] == ["keywords", "guide"]
+    # The templates and static files are read at run time, not imported: the folder dep covers them.
+    assert "stages/publishing" in guide["deps"]
