@@ -5,8 +5,8 @@ Stop numbers come from outputs/stops.json (committed), so a new keyword never re
 
 import logging
 
-from stages.cli import run_main
-from stages.config import Params, load_params
+from stages.core.cli import run_main
+from stages.core.params import Params, load_params
 from stages.publishing.numbering import update_numbers
 from stages.publishing.site import GUIDE_DIR, write_site
 from stages.publishing.stop import Stop, load_stop

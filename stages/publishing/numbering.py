@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
-from stages import atomic
-from stages.errors import PipelineError
-from stages.paths import OUTPUTS
+from stages.core import atomic
+from stages.core.errors import PipelineError
+from stages.core.paths import OUTPUTS
 
 # Committed to git (a DVC output with persist: true and cache: false), so a fresh clone keeps the numbers.
 STOPS_FILE = OUTPUTS / "stops.json"

@@ -9,9 +9,9 @@ from pathlib import Path
 import jinja2
 import segno
 
-from stages import atomic
-from stages.config import GuideParams
-from stages.paths import OUTPUTS
+from stages.core import atomic
+from stages.core.params import GuideParams
+from stages.core.paths import OUTPUTS
 from stages.publishing.stop import Stop
 
 GUIDE_DIR = OUTPUTS / "guide"

@@ -4,9 +4,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from stages.errors import PipelineError
-from stages.facts import Facts, read_facts
-from stages.paths import audio_path, metrics_path, script_path, subtitles_path
+from stages.core.errors import PipelineError
+from stages.core.info_file import Facts, read_facts
+from stages.core.paths import audio_path, metrics_path, script_path, subtitles_path
 from stages.publishing.transcript import Cue, paragraphs, parse_vtt
 
 MEDIA_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "flac": "audio/flac", "opus": "audio/ogg"}

@@ -4,7 +4,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from stages.errors import PipelineError
+from stages.core.errors import PipelineError
 
 _TIMING = re.compile(r"^(\d+):(\d\d):(\d\d\.\d{3})\s+-->\s+(\d+):(\d\d):(\d\d\.\d{3})")
 _TAG = re.compile(r"<[^>]*>")  # cue-text markup such as <v Speaker>; escaped text (&lt;) is not a tag

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from stages.config import Params, parse_params
-from stages.facts import Facts, FactSection
+from stages.core.info_file import Facts, FactSection
+from stages.core.params import Params, parse_params
 
 SAMPLE_RATE = 8000
 
@@ -79,6 +79,3 @@ def catalogue(tmp_path, monkeypatch) -> Catalogue:
 def site_files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
-
-def pytest_configure(config) -> None:
-    config.addinivalue_line("markers", "browser: runs headless Chromium (Debian packages chromium, chromium-driver)")

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from stages.config import parse_params
-from stages.errors import ParamsError, PipelineError
+from stages.core.errors import ParamsError, PipelineError
+from stages.core.params import parse_params
 from stages.publishing.numbering import assign_numbers, read_numbers, update_numbers
 from stages.publishing.site import qr_svg, write_site
 from stages.publishing.stop import load_stop
