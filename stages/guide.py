@@ -7,8 +7,9 @@ import logging
 
 from stages.core.cli import run_main
 from stages.core.params import Params, load_params
+from stages.core.paths import GUIDE_DIR
 from stages.publishing.numbering import update_numbers
-from stages.publishing.site import GUIDE_DIR, write_site
+from stages.publishing.site import write_site
 from stages.publishing.stop import Stop, load_stop
 
 log = logging.getLogger(__name__)

@@ -5,10 +5,7 @@ from pathlib import Path
 
 from stages.core import atomic
 from stages.core.errors import PipelineError
-from stages.core.paths import OUTPUTS
-
-# Committed to git (a DVC output with persist: true and cache: false), so a fresh clone keeps the numbers.
-STOPS_FILE = OUTPUTS / "stops.json"
+from stages.core.paths import STOPS_FILE
 
 
 def read_numbers(path: Path = STOPS_FILE) -> dict[str, int]:

@@ -11,10 +11,9 @@ import segno
 
 from stages.core import atomic
 from stages.core.params import GuideParams
-from stages.core.paths import OUTPUTS
+from stages.core.paths import GUIDE_DIR
 from stages.publishing.stop import Stop
 
-GUIDE_DIR = OUTPUTS / "guide"
 HERE = Path(__file__).parent
 ASSETS = ("guide.css", "guide.js")
 
@@ -38,11 +37,13 @@ def environment() -> jinja2.Environment:
 
 
 def duration_text(seconds: float) -> str:
+    """A length as a visitor reads it, e.g. 1분 47초."""
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}분 {secs}초" if minutes else f"{secs}초"
 
 
 def iso_duration(seconds: float) -> str:
+    """The same length for <time datetime>, e.g. PT1M47S."""
     minutes, secs = divmod(round(seconds), 60)
     return f"PT{minutes}M{secs}S"
 
