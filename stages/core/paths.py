@@ -6,6 +6,8 @@ SOURCES_DIR = Path("sources")
 HAND_EDITED_DIR = Path("scripts")
 OUTPUTS = Path("outputs")
 CHUNKS_DIR = OUTPUTS / "chunks"
+GUIDE_DIR = OUTPUTS / "guide"  # the published site, a DVC output like any other
+STOPS_FILE = OUTPUTS / "stops.json"  # the guide's stop numbers, committed so that they never change
 
 
 def source_path(keyword: str) -> Path:
