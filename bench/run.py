@@ -3,7 +3,7 @@
 Prints one markdown table (numbers and their ratios, all measured in this run) and, with --readme,
 writes it into README.md's Performance section. Not a test: nothing here asserts a time.
 
-    python -m bench.run [--readme] [--skip-dvc]
+    python -m bench.run [--readme] [--skip-dvc] [--large] [--quick]
 """
 
 import argparse
@@ -13,26 +13,26 @@ import math
 import os
 import platform
 import re
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import soundfile as sf
-import yaml
 
+from bench import scale
+from bench.catalogue import docent_project, trivial_project
+from bench.table import Row, table
 from stages.core.params import TTSParams, parse_params
 from stages.core.paths import script_path
 from stages.speech.chunking import speakable_paragraphs
 from stages.speech.espeak import EspeakSpeech
 from stages.speech.metrics import NarrationMetrics, RunCost
 from stages.speech.narrate import narrate
-from tests.conftest import FAKE_KEY, ROOT, copy_project, project_env
+from tests.conftest import FAKE_KEY, ROOT, project_env
 from tests.fake_openai import SECONDS_PER_CHAR, FakeOpenAI
 
 KEYWORD = "청자 상감운학문 매병"
@@ -45,18 +45,13 @@ README = ROOT / "README.md"
 _BLOCK = re.compile(r"(<!-- bench -->\n).*?(<!-- /bench -->)", re.S)
 
 
-@dataclass
-class Row:
-    case: str
-    measured: str
-    ratio: str
-    target: str
-
-
 class Bench:
-    def __init__(self, workdir: Path, fake: FakeOpenAI) -> None:
+    def __init__(self, workdir: Path, fake: FakeOpenAI, sizes: tuple[int, ...] = scale.SIZES,
+                 quick: bool = False) -> None:
         self.workdir = workdir
         self.fake = fake
+        self.sizes = sizes
+        self.quick = quick
         self.caches = 0
 
     @contextlib.contextmanager
@@ -206,9 +201,10 @@ class Bench:
                     f"in {stage:.2f} s", f"{narration.duration_s / stage:.0f}× real time", "")]
 
     def dvc_noop(self, keywords: int = 20, runs: int = 3) -> list[Row]:
-        ours = self._docent_project(self.workdir / "dvc-docent", keywords)
-        floor = self._trivial_project(self.workdir / "dvc-floor", keywords)
-        same_graph = self._trivial_project(self.workdir / "dvc-same-graph", keywords, same_graph=True)
+        ours = docent_project(self.workdir / "dvc-docent", keywords,
+                              env=project_env(DOCENT_CACHE_DIR=str(self.workdir / "dvc-cache")))
+        floor = trivial_project(self.workdir / "dvc-floor", keywords)
+        same_graph = trivial_project(self.workdir / "dvc-same-graph", keywords, "ours")
         timings = {}
         for name, project in (("ours", ours), ("floor", floor), ("same graph", same_graph)):
             samples = []
@@ -218,63 +214,15 @@ class Bench:
                 samples.append(time.perf_counter() - started)
                 assert "Running stage" not in output, output
             timings[name] = statistics.median(samples)
-        return [Row(f"f. no-op `dvc repro`, {keywords} keywords × 3 stages (median of {runs})",
+        return [Row(f"f. no-op `dvc repro`, {keywords} keywords (median of {runs})",
                     f"{timings['ours']:.2f} s; trivial stages {timings['floor']:.2f} s",
                     f"{timings['ours'] / timings['floor']:.2f}× DVC's floor", "reported"),
-                Row("f. the same, against trivial commands with our stages' deps and params",
+                Row("f. the same, against trivial commands in our graph (every stage, dep, param and out of ours)",
                     f"{timings['ours']:.2f} s; {timings['same graph']:.2f} s",
                     f"{timings['ours'] / timings['same graph']:.2f}×", "")]
 
-    @staticmethod
-    def _keywords(count: int) -> list[str]:
-        shipped = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
-        return shipped + [f"{shipped[i % 3]} {i // 3 + 2}" for i in range(count - 3)]
-
-    def _docent_project(self, path: Path, count: int):
-        project = copy_project(path)
-        keywords = self._keywords(count)
-        for keyword in keywords[3:]:
-            base = re.sub(r" \d+$", "", keyword)
-            shutil.copy(project.file(f"sources/{base}.md"), project.file(f"sources/{keyword}.md"))
-        params = project.file("params.yaml")
-        text = params.read_text(encoding="utf-8")
-        listed = "keywords:\n" + "".join(f"  - {k}\n" for k in keywords)
-        params.write_text(re.sub(r"keywords:\n(?:  - .*\n)+", lambda _: listed, text), encoding="utf-8")
-        project.env = project_env(DOCENT_CACHE_DIR=str(path.parent / "dvc-cache"))
-        project.commit("20 keywords")
-        project.run("dvc", "repro")
-        project.commit("built")
-        return project
-
-    def _trivial_project(self, path: Path, count: int, same_graph: bool = False):
-        """Stages that copy a file: one dep each, or (same_graph) every dep and params key of ours."""
-        project = copy_project(path)  # for the same git + DVC set-up; its pipeline is replaced below
-        keywords = self._keywords(count)
-        (path / "in").mkdir()
-        for keyword in keywords:
-            (path / "in" / f"{keyword}.txt").write_text(keyword, encoding="utf-8")
-        ours = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
-        stages = {}
-        for stage, source in (("info", "in/${item}.txt"), ("script", "info/${item}.txt"), ("audio", "script/${item}.txt")):
-            do = {"cmd": f'mkdir -p {stage} && cp "{source}" "{stage}/${{item}}.txt"', "deps": [source],
-                  "outs": [f"{stage}/${{item}}.txt"]}
-            if same_graph:
-                do["deps"] += [dep for dep in ours[stage]["do"]["deps"] if dep.startswith("stages")]
-                do["params"] = ours[stage]["do"]["params"]
-            stages[stage] = {"foreach": "${keywords}", "do": do}
-        (path / "dvc.yaml").write_text(yaml.safe_dump({"stages": stages}, allow_unicode=True), encoding="utf-8")
-        if not same_graph:
-            (path / "params.yaml").write_text("keywords:\n" + "".join(f"  - {k}\n" for k in keywords),
-                                              encoding="utf-8")
-        else:
-            params = (ROOT / "params.yaml").read_text(encoding="utf-8")
-            listed = "keywords:\n" + "".join(f"  - {k}\n" for k in keywords)
-            (path / "params.yaml").write_text(re.sub(r"keywords:\n(?:  - .*\n)+", lambda _: listed, params),
-                                              encoding="utf-8")
-        project.commit("trivial pipeline")
-        project.run("dvc", "repro")
-        project.commit("built")
-        return project
+    def scale(self) -> list[Row]:
+        return scale.run(self.workdir / "scale", self.sizes, self.quick)
 
 
 def machine() -> str:
@@ -291,16 +239,13 @@ def machine() -> str:
             f"load average {os.getloadavg()[0]:.1f} at the start")
 
 
-def table(rows: list[Row]) -> str:
-    lines = ["| case | measured | ratio | target |", "|---|---|---|---|"]
-    lines += [f"| {r.case} | {r.measured} | {r.ratio} | {r.target} |" for r in rows]
-    return "\n".join(lines)
-
-
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--readme", action="store_true", help="write the table into README.md's Performance section")
-    parser.add_argument("--skip-dvc", action="store_true", help="leave out case f (it builds two 20-keyword projects)")
+    parser.add_argument("--skip-dvc", action="store_true",
+                        help="leave out cases f and g (they build catalogue-sized projects and run real dvc)")
+    parser.add_argument("--large", action="store_true", help=f"case g also at N = {scale.LARGE} keywords")
+    parser.add_argument("--quick", action="store_true", help=f"case g at N ≥ {scale.ESPEAK_SIZE}: first runs only")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(message)s")
     where = machine()
@@ -308,9 +253,9 @@ def main(argv: list[str]) -> None:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="docent-bench-") as tmp, FakeOpenAI() as fake:
         os.environ.update(OPENAI_BASE_URL=fake.url, OPENAI_API_KEY=FAKE_KEY)
-        bench = Bench(Path(tmp), fake)
+        bench = Bench(Path(tmp), fake, scale.SIZES + ((scale.LARGE,) if args.large else ()), args.quick)
         for case in (bench.concurrency, bench.one_edit, bench.storms, bench.memory, bench.espeak,
-                     *(() if args.skip_dvc else (bench.dvc_noop,))):
+                     *(() if args.skip_dvc else (bench.dvc_noop, bench.scale))):
             print(f"bench: {case.__name__} …", file=sys.stderr, flush=True)
             rows += case()
     text = f"{table(rows)}\n\nMeasured {time.strftime('%Y-%m-%d')} in one `make bench` run ({time.perf_counter() - started:.0f} s) on {where}."

@@ -43,9 +43,9 @@ class Project:
         self.path = path
         self.env = env or project_env()
 
-    def run(self, *cmd: str, check: bool = True, **extra_env: str) -> subprocess.CompletedProcess:
+    def run(self, *cmd: str, check: bool = True, timeout: float = 600, **extra_env: str) -> subprocess.CompletedProcess:
         result = subprocess.run(cmd, cwd=self.path, env={**self.env, **extra_env}, capture_output=True,
-                                text=True, timeout=600)
+                                text=True, timeout=timeout)
         if check and result.returncode != 0:
             raise AssertionError(f"{cmd} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
         return result

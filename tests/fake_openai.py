@@ -14,7 +14,7 @@ As a process, for DVC stage subprocesses and benchmarks:
     python -m tests.fake_openai --port 0 [--latency 0.05] [--fault speech=429,500] [--always speech=503]
 
 prints `listening on http://127.0.0.1:PORT/v1` and serves until killed. Its counts are at
-GET /_fake/stats (counts, and the most requests answered at once), POST /_fake/reset-peaks, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
+GET /_fake/stats (counts, the most requests answered at once, every request's arrival time), POST /_fake/reset-peaks, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
 
 Faults (FAULTS): ok (no fault: answers normally, so a queue can alternate), 429 (with retry-after-ms,
 `retry_after_ms`, 1500 unless set), 429-bare (no headers), quota / quota-type / quota-code
@@ -171,6 +171,8 @@ class FakeOpenAI:
         self.in_flight: collections.Counter[str] = collections.Counter()  # requests being answered now
         self.most_in_flight: collections.Counter[str] = collections.Counter()  # the most at once, per endpoint
         self.received: list[dict] = []  # request bodies, per arrival: {"endpoint", "json"}
+        # Wall-clock arrival of every request, per endpoint: a benchmark checks the rpm spacing across processes.
+        self.starts: dict[str, list[float]] = {name: [] for name in ENDPOINTS.values()}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._server = _Server(("127.0.0.1", port), _handler_for(self))
@@ -202,15 +204,19 @@ class FakeOpenAI:
             self.counts.clear()
             self.most_in_flight.clear()
             self.received.clear()
+            for starts in self.starts.values():
+                starts.clear()
 
     def stats(self) -> dict:
         with self._lock:
             return {"counts": dict(self.counts), "pending": {k: list(v) for k, v in self.faults.items()},
-                    "always": dict(self.always), "most_in_flight": dict(self.most_in_flight)}
+                    "always": dict(self.always), "most_in_flight": dict(self.most_in_flight),
+                    "starts": {k: list(v) for k, v in self.starts.items()}}
 
     def _next_fault(self, endpoint: str) -> str | None:
         with self._lock:
             self.counts[endpoint] += 1
+            self.starts[endpoint].append(time.time())
             self.in_flight[endpoint] += 1
             self.most_in_flight[endpoint] = max(self.most_in_flight[endpoint], self.in_flight[endpoint])
             fault = self.faults[endpoint].popleft() if self.faults[endpoint] else self.always[endpoint]

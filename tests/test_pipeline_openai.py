@@ -22,11 +22,10 @@ _RAN = re.compile(r"^Running stage '(.+)':$", re.M)
 class FakeProcess:
     """`python -m tests.fake_openai` in its own process, as DVC's stage subprocesses need it."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.1) -> None:
         # A little latency, as a real server has, so that requests overlap and concurrency shows.
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.fake_openai", "--port", "0", "--latency", "0.1"],
-                                        cwd=ROOT,
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.fake_openai", "--port", "0", "--latency",
+                                         str(latency)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
         self.url = self.process.stdout.readline().split()[-1]
 
     def _call(self, path: str, payload: dict | None = None) -> dict:
@@ -39,6 +38,10 @@ class FakeProcess:
 
     def most_in_flight(self, endpoint: str) -> int:
         return self._call("/_fake/stats")["most_in_flight"].get(endpoint, 0)
+
+    def starts(self, endpoint: str) -> list[float]:
+        """The wall-clock arrival time of every request to `endpoint` so far, in order."""
+        return self._call("/_fake/stats")["starts"].get(endpoint, [])
 
     def reset_peaks(self) -> None:
         self._call("/_fake/reset-peaks", {})

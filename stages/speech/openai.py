@@ -108,10 +108,15 @@ class OpenAISpeech(openai_access.OpenAIAccess):
         log.info("openai speech: %d characters (~%d tokens), model %s, voice %s, speed %s", len(text),
                  openai_access.estimate_tokens(text), self.model, self.voice, self.speed)
 
+        # Made before the first try, not inside it: the first client and its speech resource take a second or
+        # more to build (the SDK's lazy imports, its TLS context); built inside a try, after the rate limiter,
+        # they delayed that request until the next threads' turns came due, and those requests left with it.
+        speech = self.client.audio.speech.with_streaming_response
+
         def attempt() -> None:
             # A fresh temp file per try, beside dest; atomic_path deletes it if the try fails.
             with atomic_path(dest) as tmp:
-                with self.client.audio.speech.with_streaming_response.create(**args) as response:
+                with speech.create(**args) as response:
                     response.stream_to_file(tmp)
                 check_wav(tmp)
 
