@@ -6,8 +6,8 @@ Uses ./lexicon.yaml when there is one. It is how the normaliser is tried by hand
 import sys
 from pathlib import Path
 
-from stages.cli import run_main
-from stages.errors import PipelineError
+from stages.core.cli import run_main
+from stages.core.errors import PipelineError
 from stages.speech.reading import Reader, load_lexicon
 
 LEXICON = Path("lexicon.yaml")

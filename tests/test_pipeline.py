@@ -1,6 +1,7 @@
 """The offline pipeline end to end, with real `dvc repro` in a temporary repository."""
 
 import os
+import re
 import subprocess
 
 import pytest
@@ -27,6 +28,8 @@ def test_first_repro_makes_every_output_and_decodable_audio(built_project: Proje
         assert info.stat().st_size > 0 and keyword in script.read_text(encoding="utf-8")
         audio = sf.info(built_project.file(f"outputs/audio/{keyword}.mp3"))
         assert audio.duration > 1.0
+        spoken = built_project.file(f"outputs/spoken/{keyword}.txt").read_text(encoding="utf-8")
+        assert spoken.strip() and not re.search(r"[0-9]", spoken)
 
 
 def test_second_repro_runs_nothing(project: Project):
@@ -53,6 +56,19 @@ def test_changing_how_calls_are_made_reruns_nothing(project: Project, old, new):
     assert old in text
     params.write_text(text.replace(old, new), encoding="utf-8")
     assert project.repro() == set()
+
+
+def test_editing_the_lexicon_resynthesises_only_the_chunks_whose_spoken_form_changes(project: Project):
+    lexicon = project.file("lexicon.yaml")
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "달항아리: 달 항아리\n", encoding="utf-8")
+    result = project.run("dvc", "repro")
+    ran = set(re.findall(r"^Running stage '(.+)':$", result.stdout, re.M))
+    assert ran - {"report"} == set().union(*(stages_for(k, "audio") for k in KEYWORDS))  # no info, no script
+    summaries = dict(re.findall(r"audio: outputs/audio/(.+)\.mp3 \(\d+ chunks, \d+ from the cache, (\d+) requests",
+                                result.stderr))
+    # Only 백자 달항아리 says the word; the other narrations' chunks all come from the chunk cache.
+    assert summaries["청자 상감운학문 매병"] == summaries["성덕대왕신종"] == "0" and int(summaries["백자 달항아리"]) > 0
+    assert "달 항아리" in project.file("outputs/spoken/백자 달항아리.txt").read_text(encoding="utf-8")
 
 
 def test_hand_edited_script_resynthesises_only_that_keyword(project: Project):

@@ -5,6 +5,7 @@ from pathlib import Path
 SOURCES_DIR = Path("sources")
 HAND_EDITED_DIR = Path("scripts")
 OUTPUTS = Path("outputs")
+LEXICON = Path("lexicon.yaml")  # how written words are said (stages.speech.reading); a dependency of audio@*
 
 
 def source_path(keyword: str) -> Path:
@@ -29,6 +30,10 @@ def audio_path(keyword: str, fmt: str) -> Path:
 
 def subtitles_path(keyword: str) -> Path:
     return OUTPUTS / "audio" / f"{keyword}.vtt"
+
+
+def spoken_path(keyword: str) -> Path:
+    return OUTPUTS / "spoken" / f"{keyword}.txt"
 
 
 def metrics_path(keyword: str) -> Path:

@@ -30,8 +30,6 @@ from stages.core.text import (
     unix_newlines,
 )
 
-NORMALISER_VERSION = 1  # bump when normalise() or the joining of units changes what is spoken: cache keys change
-
 ANCHOR_WINDOW = 12  # characters of a unit's opening that decide whether a chunk may start there
 # Share of units that start a chunk: about one paragraph in three, so an edit re-buys a few paragraphs,
 # not the whole cap; sentences are shorter, so about one in eight.
@@ -50,8 +48,13 @@ End = Literal["paragraph", "sentence", "word"]
 
 @dataclass(frozen=True)
 class Chunk:
-    text: str
+    text: str  # as written: what the subtitles show, and what decides the chunk boundaries
     end: End  # what the chunk's last word ends; assembly puts a pause to match after it
+    spoken: str = ""  # what the voice is asked to say (stages.speech.reading); left empty, the written text
+
+    def __post_init__(self) -> None:
+        if not self.spoken:
+            object.__setattr__(self, "spoken", self.text)
 
 
 def speakable_paragraphs(script: str) -> list[str]:

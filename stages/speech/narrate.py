@@ -1,11 +1,14 @@
-"""One narration, end to end: script → chunks → chunk audio (cache or provider) → encoded file, subtitles, metrics.
+"""One narration, end to end: script → chunks → spoken form → chunk audio (cache or provider) → encoded file,
+subtitles, metrics.
 
-The script is cut into chunks whose boundaries survive edits (chunking), each chunk's sound comes from the
-shared content-addressed cache or from the speech provider, several at a time (synthesis), and the chunks
-are encoded once, in script order, into tts.format (assembly).
+The script is cut into chunks whose boundaries survive edits (chunking), each chunk is read into what the voice
+should say (reading, unless tts.reading is false), each chunk's sound comes from the shared content-addressed
+cache or from the speech provider, several at a time (synthesis), and the chunks are encoded once, in script
+order, into tts.format (assembly). Subtitles and tags keep the written text.
 """
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,11 +17,12 @@ from stages.core import atomic
 from stages.core.errors import PipelineError
 from stages.core.info_file import read_facts
 from stages.core.params import Params
-from stages.core.paths import audio_path, script_path, subtitles_path
+from stages.core.paths import LEXICON, audio_path, script_path, spoken_path, subtitles_path
 from stages.core.progress import Progress
 from stages.core.ratelimit import RateLimiter
+from stages.core.text import BLANK_LINE
 from stages.speech import assembly
-from stages.speech.chunking import split_chunks
+from stages.speech.chunking import PARAGRAPH_JOIN, Chunk, split_chunks
 from stages.speech.credits import credit_lines
 from stages.speech.metrics import (
     NarrationMetrics,
@@ -28,6 +32,7 @@ from stages.speech.metrics import (
     write_metrics,
 )
 from stages.speech.providers import speech_provider
+from stages.speech.reading import Reader, load_lexicon
 from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
 from stages.speech.synthesis import ChunkSynthesizer
 from stages.speech.tags import write_tags
@@ -45,9 +50,12 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     except FileNotFoundError:
         raise PipelineError(f"{source} is missing; run the script stage first (dvc repro 'script@{keyword}')") from None
     provider = speech_provider(params.tts.provider)(params)
-    chunks = split_chunks(script, min(params.tts.chunk_chars, provider.max_chars))
+    reader = Reader(load_lexicon(LEXICON) if LEXICON.is_file() else {}) if params.tts.reading else None
+    chunks = spoken_chunks(script, min(params.tts.chunk_chars, provider.max_chars), provider.max_chars, reader)
     if not chunks:
         raise PipelineError(f"{source} has no speakable text")
+    atomic.write_text(spoken_path(keyword), "\n\n".join(chunk.spoken.replace(PARAGRAPH_JOIN, "\n")
+                                                        for chunk in chunks) + "\n")
     synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency,
                                    limiter=RateLimiter(params.requests.rpm))
     out = audio_path(keyword, params.tts.format)
@@ -60,13 +68,37 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
         encoded = assembly.encode(parts, out, params.tts.format, finish=lambda tmp: write_tags(
             tmp, params.tts.format, title=keyword, album=ALBUM, comment="; ".join(credits)))
     spoken = [SpokenChunk(chunk.text, start, length) for chunk, (start, length) in zip(chunks, encoded.spans)]
-    atomic.write_text(subtitles_path(keyword), render_vtt(cues_for(spoken), [facts.title, "\n".join(credits)]))
+    cues = cues_for(spoken, reader.spoken if reader else None)  # timed by how long each sentence is to say
+    atomic.write_text(subtitles_path(keyword), render_vtt(cues, [facts.title, "\n".join(credits)]))
     cost = run_cost(synthesizer, provider)
     metrics = narration_metrics(params.tts, chunks, cost, provider, chunk_files, out, encoded.duration_s)
     log.info("audio: %s (%d chunks, %d from the cache, %d requests, %.1f s of sound)", out, metrics.chunks,
              cost.cached_chunks, cost.requests, metrics.duration_s)
     write_metrics(keyword, metrics)
     return metrics, cost
+
+
+def spoken_chunks(script: str, cap: int, most: int, reader: Reader | None) -> list[Chunk]:
+    """The script's chunks, cut on the written text, each with its spoken form; none longer than `most` to say.
+
+    Reading makes a text longer (1,342 → 천삼백사십이), so a chunk near the engine's limit may overflow it once
+    read: then the written text is cut again at a cap shrunk in proportion, which only long-chunk settings meet.
+    A paragraph with nothing left to say (a lone hanja gloss) is dropped, and so is a chunk made only of them.
+    """
+    while True:
+        chunks = split_chunks(script, cap)
+        if reader is not None:
+            read = ((chunk, _said(reader.spoken(chunk.text))) for chunk in chunks)
+            chunks = [dataclasses.replace(chunk, spoken=said) for chunk, said in read if said]
+        longest = max((len(chunk.spoken) for chunk in chunks), default=0)
+        if longest <= most or cap == 1:
+            return chunks
+        cap = max(1, min(cap - 1, cap * most // longest))
+
+
+def _said(spoken: str) -> str:
+    """A chunk's spoken form without the paragraphs that had only a hanja gloss (now nothing to say)."""
+    return PARAGRAPH_JOIN.join(p.strip() for p in BLANK_LINE.split(spoken) if any(ch.isalnum() for ch in p))
 
 
 def _recorded(files: Iterator[Path], seen: list[Path]) -> Iterator[Path]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from stages.errors import PipelineError
+from stages.core.errors import PipelineError
 
 _DIGITS = "영일이삼사오육칠팔구"
 _SMALL_UNITS = ("", "십", "백", "천")
@@ -32,7 +32,7 @@ _NATIVE_COUNTERS = (
 # Sino words that start like a native counter (개월 is not 개, 달러 is not 달), and Sino counters and Hangul units that
 # get a space before them (칠백오십일 년, 사십이 점 일 센티미터).
 _SINO_COUNTERS = (
-    "개월", "개국", "개년", "개소", "달러", "시대", "시기", "장르", "권역", "채널", "알림", "년", "월", "일", "세기", "세",
+    "개월", "개국", "개년", "개소", "달러", "시대", "시기", "장르", "권역", "채널", "년", "월", "일", "세기", "세",
     "층", "호", "점", "분", "초", "회", "차", "번", "원", "엔", "유로", "위안", "파운드", "퍼센트", "미터", "센티미터",
     "밀리미터", "킬로미터", "그램", "킬로그램", "톤", "리터", "밀리리터", "평", "인치", "주", "주년", "년대", "년간",
     "학년", "관", "위", "킬로와트", "와트", "헤르츠", "도")
@@ -92,7 +92,8 @@ _WEEKDAY = re.compile(rf"(?<=\d일)\s?\(\s*([{_WEEKDAY_KEYS}])\s*(?:[~〜～]\s*
 _HANJA_PARENS = re.compile(rf"\s?[(（]([^()（）]*[{_HANJA}][^()（）]*)[)）]")
 _HANGUL = re.compile(r"[가-힣]")
 _EMAIL = re.compile(r"(?<![A-Za-z0-9_.@])([A-Za-z0-9][\w.+-]*)@([A-Za-z0-9-]+)((?:\.[A-Za-z0-9-]+)+)")
-_DOMAIN = re.compile(rf"(?<![A-Za-z0-9_.@])([A-Za-z][A-Za-z0-9-]*)((?:\.[A-Za-z]{{2,6}})*\.(?:{'|'.join(_TLDS)}))(?![A-Za-z0-9]|\.[A-Za-z0-9])")
+_DOMAIN = re.compile(rf"(?<![A-Za-z0-9_.@])([A-Za-z][A-Za-z0-9-]*)((?:\.[A-Za-z]{{2,6}})*\.(?:{'|'.join(_TLDS)}))"
+                     r"(?![A-Za-z0-9]|\.[A-Za-z0-9])")  # nvidia.co.kr, www.museum.go.kr에서
 _FILE = re.compile(rf"(?<=\w)\.(?i:({'|'.join(_FILE_TYPES)}))(?![A-Za-z0-9])")
 _CARD = re.compile(r"(?<![\d-])(\d{4})-(\d{4})-(\d{4})-(\d{4})(?![\d-])")
 _PHONE = re.compile(r"(?<![\w.+-])(?:\+(\d{1,3})[\s-]?)?"  # +82 010-1234-5678, (123) 456-7890, 555.555.5555

@@ -22,7 +22,7 @@ from stages.core.cache import Cache, content_key
 from stages.core.errors import PipelineError
 from stages.core.progress import Progress
 from stages.core.ratelimit import RateLimiter
-from stages.speech.chunking import NORMALISER_VERSION, Chunk, first_words
+from stages.speech.chunking import Chunk, first_words
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +64,12 @@ class TruncatedAudio(Exception):
     """A chunk file that decodes to nothing, to noise-free zeros, or to far less than its text."""
 
 
-def chunk_key(provider: SpeechProvider, text: str) -> str:
-    """The cache key: everything that changes the sound of this chunk."""
-    return content_key({"speech": provider.identity(), "chunk_format": provider.chunk_format,
-                        "normaliser": NORMALISER_VERSION, "text": text})
+def chunk_key(provider: SpeechProvider, spoken: str) -> str:
+    """The cache key: everything that changes the sound of this chunk, the spoken text (not the written) included.
+
+    A change to the reading normaliser or the lexicon that leaves a chunk's spoken form alone keeps its audio.
+    """
+    return content_key({"speech": provider.identity(), "chunk_format": provider.chunk_format, "text": spoken})
 
 
 def spoken_units(text: str) -> float:
@@ -127,7 +129,7 @@ class ChunkSynthesizer:
 
     def files(self, chunks: Sequence[Chunk], progress: Progress) -> Iterator[Path]:
         """Each chunk's audio file, in script order, whatever order the requests finish in."""
-        keys = [chunk_key(self.provider, chunk.text) for chunk in chunks]
+        keys = [chunk_key(self.provider, chunk.spoken) for chunk in chunks]
         found: list[Path | None] = []
         for key in keys:
             path = self.cache.get(key)
@@ -186,8 +188,8 @@ class ChunkSynthesizer:
                     raise _Stopped()
                 self.calls += 1
             try:
-                path = self.cache.put(key, lambda tmp: self.provider.synthesize(chunk.text, tmp),
-                                      check=lambda tmp: check_chunk(tmp, chunk.text, self.speed))
+                path = self.cache.put(key, lambda tmp: self.provider.synthesize(chunk.spoken, tmp),
+                                      check=lambda tmp: check_chunk(tmp, chunk.spoken, self.speed))
             except TruncatedAudio as exc:
                 where = f"chunk {index + 1}/{len(chunks)} ({first_words(chunk.text)!r})"
                 if attempt == 2:
@@ -198,7 +200,7 @@ class ChunkSynthesizer:
                     self.truncation_retries += 1
                 continue
             with self._lock:
-                self.new_chars += len(chunk.text)
+                self.new_chars += len(chunk.spoken)
             progress.done(cached=False)
             return path
         raise AssertionError("unreachable")

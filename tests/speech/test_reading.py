@@ -1,12 +1,13 @@
 """The reading normaliser on museum text: numbers with counters, units, dates, times, hanja, lexicon, the CLI."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from stages.errors import PipelineError
+from stages.core.errors import PipelineError
 from stages.speech.reading import Reader, load_lexicon, native, read_number, sino
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -194,3 +195,26 @@ def test_the_cli_reports_a_bad_lexicon_in_one_line(tmp_path):
     result = cli(b"1\n", tmp_path)
     assert result.returncode == 1 and result.stderr.decode("utf-8").count("\n") == 1
     assert result.stderr.decode("utf-8").startswith("error: lexicon.yaml is not valid YAML")
+
+
+@pytest.mark.parametrize("keyword", ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"])
+def test_the_shipped_narrations_say_no_digit_and_no_hanja(tmp_path, monkeypatch, keyword):
+    # The whole offline path of a fresh clone: sources/ → info (local) → script (template) → chunks → spoken form,
+    # as the audio stage reads it, with the shipped lexicon.yaml.
+    from stages import info, script
+    from stages.core.params import parse_params
+    from stages.core.paths import script_path
+    from stages.speech.narrate import spoken_chunks
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / f"{keyword}.md").write_bytes((ROOT / "sources" / f"{keyword}.md").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    params = parse_params({"keywords": [keyword]})
+    info.run(params, keyword)
+    script.run(params, keyword)
+    written = script_path(keyword).read_text(encoding="utf-8")
+    chunks = spoken_chunks(written, params.tts.chunk_chars, 4096, Reader(load_lexicon(ROOT / "lexicon.yaml")))
+    spoken = "\n".join(chunk.spoken for chunk in chunks)
+    assert re.search(r"\d", written), "the shipped facts have numbers: the test must see some"
+    assert not re.search(r"[0-9]", spoken), spoken
+    assert not re.search(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", spoken), spoken
