@@ -101,6 +101,8 @@ _PHONE = re.compile(r"(?<![\w.+-])(?:\+(\d{1,3})[\s-]?)?"  # +82 010-1234-5678, 
 _DATE_YMD = re.compile(r"(?<![\d.])(\d{4})(?:([/-])(\d{1,2})\2(\d{1,2})|\.\s?(\d{1,2})\.\s?(\d{1,2}))(?![\d])")
 _DATE_DMY = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 _CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:]|,\d)")  # not the 1:50 of 1:50,000
+# 3·1 운동, 6·25 전쟁, 4·19: a month and a day named together are said 삼일, 육이오, 사일구 (and 1·2층 일이 층).
+_DOTTED_PAIR = re.compile(r"(?<!\d)(?<!\d[.,])(\d{1,2})[·・ㆍ](\d{1,2})(?!\d|[.,]\d)")
 _TIMES = re.compile(r"(?<=\d)\s?[×xX]\s?(?=\d)")  # 19.5×30cm: 십구 점 오 곱하기 삼십 센티미터
 _RATIO = re.compile(r"(?<=\d):(?=\d)")  # 1:50,000, once a clock time has been read
 _MONEY = re.compile(
@@ -236,6 +238,7 @@ class Reader:
             (_CLOCK, self._clock),
             (_RATIO, lambda m: " 대 "),
             (_TIMES, lambda m: " 곱하기 "),
+            (_DOTTED_PAIR, lambda m: sino(m.group(1)) + digits(m.group(2)) + _MARK),
             (_MONEY, self._money),
             (_DIGIT_STRING_AFTER_PLACES, lambda m: m.group(1) + digits(m.group(2)) + _MARK),
             (_TOKEN, self._token),
