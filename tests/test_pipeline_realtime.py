@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from stages.speech.narrate import spoken_chunks
+from stages.speech.chunking import spoken_chunks
 from stages.speech.reading import Reader, load_lexicon
 from stages.speech.realtime import RealtimeSpeech
 from tests.conftest import ROOT, Project
@@ -59,7 +59,7 @@ def test_repro_narrates_every_keyword_through_the_realtime_protocol(fresh_projec
     reader = Reader(load_lexicon(fresh_project.file("lexicon.yaml")))
     chunks = [c.spoken for k in KEYWORDS for c in spoken_chunks(
         fresh_project.file(f"outputs/script/{k}.md").read_text(encoding="utf-8"), RealtimeSpeech.max_chars,
-        RealtimeSpeech.max_chars, reader)]
+        RealtimeSpeech.max_chars, reader.spoken)]
     assert not any(c.isdigit() for chunk in chunks for c in chunk)
     stats = server.stats()
     # Every chunk read once, plus one re-read for the paraphrase and one for the dropped connection.

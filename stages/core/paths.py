@@ -5,7 +5,10 @@ from pathlib import Path
 SOURCES_DIR = Path("sources")
 HAND_EDITED_DIR = Path("scripts")
 OUTPUTS = Path("outputs")
-LEXICON = Path("lexicon.yaml")  # how written words are said (stages.speech.reading); a dependency of audio@*
+LEXICON = Path("lexicon.yaml")  # how written words are said (stages.speech.reading); a dependency of speak, audio@*
+CHUNKS_DIR = OUTPUTS / "chunks"
+GUIDE_DIR = OUTPUTS / "guide"  # the published site, a DVC output like any other
+STOPS_FILE = OUTPUTS / "stops.json"  # the guide's stop numbers, committed so that they never change
 
 
 def source_path(keyword: str) -> Path:
@@ -38,3 +41,8 @@ def spoken_path(keyword: str) -> Path:
 
 def metrics_path(keyword: str) -> Path:
     return OUTPUTS / "metrics" / f"{keyword}.json"
+
+
+def chunks_path(keyword: str) -> Path:
+    """The keyword's chunk list (cache keys in script order), written by the speak stage."""
+    return CHUNKS_DIR / f"{keyword}.json"

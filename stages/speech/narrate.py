@@ -8,7 +8,6 @@ order, into tts.format (assembly). Subtitles and tags keep the written text.
 """
 
 import contextlib
-import dataclasses
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +16,10 @@ from stages.core import atomic
 from stages.core.errors import PipelineError
 from stages.core.info_file import read_facts
 from stages.core.params import Params
-from stages.core.paths import LEXICON, audio_path, script_path, spoken_path, subtitles_path
+from stages.core.paths import audio_path, script_path, spoken_path, subtitles_path
 from stages.core.progress import Progress
-from stages.core.ratelimit import RateLimiter
-from stages.core.text import BLANK_LINE
 from stages.speech import assembly
-from stages.speech.chunking import PARAGRAPH_JOIN, Chunk, split_chunks
+from stages.speech.chunking import PARAGRAPH_JOIN, spoken_chunks
 from stages.speech.credits import credit_lines
 from stages.speech.metrics import (
     NarrationMetrics,
@@ -30,9 +27,10 @@ from stages.speech.metrics import (
     narration_metrics,
     run_cost,
     write_metrics,
+    write_run_summary,
 )
 from stages.speech.providers import speech_provider
-from stages.speech.reading import Reader, load_lexicon
+from stages.speech.reading import reader_for
 from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
 from stages.speech.synthesis import ChunkSynthesizer
 from stages.speech.tags import write_tags
@@ -50,14 +48,14 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     except FileNotFoundError:
         raise PipelineError(f"{source} is missing; run the script stage first (dvc repro 'script@{keyword}')") from None
     provider = speech_provider(params.tts.provider)(params)
-    reader = Reader(load_lexicon(LEXICON) if LEXICON.is_file() else {}) if params.tts.reading else None
-    chunks = spoken_chunks(script, min(params.tts.chunk_chars, provider.max_chars), provider.max_chars, reader)
+    reader = reader_for(params.tts)
+    chunks = spoken_chunks(script, min(params.tts.chunk_chars, provider.max_chars), provider.max_chars,
+                           reader.spoken if reader else None)
     if not chunks:
         raise PipelineError(f"{source} has no speakable text")
     atomic.write_text(spoken_path(keyword), "\n\n".join(chunk.spoken.replace(PARAGRAPH_JOIN, "\n")
                                                         for chunk in chunks) + "\n")
-    synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency,
-                                   limiter=RateLimiter(params.requests.rpm))
+    synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency)
     out = audio_path(keyword, params.tts.format)
     facts = read_facts(keyword)
     credits = credit_lines(facts, params.tts)
@@ -71,34 +69,12 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     cues = cues_for(spoken, reader.spoken if reader else None)  # timed by how long each sentence is to say
     atomic.write_text(subtitles_path(keyword), render_vtt(cues, [facts.title, "\n".join(credits)]))
     cost = run_cost(synthesizer, provider)
-    metrics = narration_metrics(params.tts, chunks, cost, provider, chunk_files, out, encoded.duration_s)
-    log.info("audio: %s (%d chunks, %d from the cache, %d requests, %.1f s of sound)", out, metrics.chunks,
-             cost.cached_chunks, cost.requests, metrics.duration_s)
+    metrics = narration_metrics(params.tts, chunks, provider, chunk_files, out, encoded.duration_s)
+    log.info("audio: %s (%d chunks, %d from the cache, %d requests, %d retries, %.1f s of sound)", out,
+             metrics.chunks, cost.cached_chunks, cost.requests, cost.retries, metrics.duration_s)
     write_metrics(keyword, metrics)
+    write_run_summary(keyword, cost)
     return metrics, cost
-
-
-def spoken_chunks(script: str, cap: int, most: int, reader: Reader | None) -> list[Chunk]:
-    """The script's chunks, cut on the written text, each with its spoken form; none longer than `most` to say.
-
-    Reading makes a text longer (1,342 → 천삼백사십이), so a chunk near the engine's limit may overflow it once
-    read: then the written text is cut again at a cap shrunk in proportion, which only long-chunk settings meet.
-    A paragraph with nothing left to say (a lone hanja gloss) is dropped, and so is a chunk made only of them.
-    """
-    while True:
-        chunks = split_chunks(script, cap)
-        if reader is not None:
-            read = ((chunk, _said(reader.spoken(chunk.text))) for chunk in chunks)
-            chunks = [dataclasses.replace(chunk, spoken=said) for chunk, said in read if said]
-        longest = max((len(chunk.spoken) for chunk in chunks), default=0)
-        if longest <= most or cap == 1:
-            return chunks
-        cap = max(1, min(cap - 1, cap * most // longest))
-
-
-def _said(spoken: str) -> str:
-    """A chunk's spoken form without the paragraphs that had only a hanja gloss (now nothing to say)."""
-    return PARAGRAPH_JOIN.join(p.strip() for p in BLANK_LINE.split(spoken) if any(ch.isalnum() for ch in p))
 
 
 def _recorded(files: Iterator[Path], seen: list[Path]) -> Iterator[Path]:

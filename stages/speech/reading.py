@@ -14,6 +14,8 @@ from pathlib import Path
 import yaml
 
 from stages.core.errors import PipelineError
+from stages.core.params import TTSParams
+from stages.core.paths import LEXICON
 
 _DIGITS = "영일이삼사오육칠팔구"
 _SMALL_UNITS = ("", "십", "백", "천")
@@ -398,3 +400,11 @@ def load_lexicon(path: Path | str) -> dict[str, str]:
         if not isinstance(written, str) or not written or not isinstance(said, str):
             raise PipelineError(f"{path}: entry {written!r}: {said!r}: both sides must be text; quote them")
     return entries
+
+
+def reader_for(tts: TTSParams) -> Reader | None:
+    """The speak and audio stages' reader, with ./lexicon.yaml's entries (none if it is missing); None if tts.reading
+    is false."""
+    if not tts.reading:
+        return None
+    return Reader(load_lexicon(LEXICON) if LEXICON.is_file() else {})

@@ -15,7 +15,7 @@ from stages.core.paths import audio_path, script_path, spoken_path, subtitles_pa
 from stages.speech.assembly import PARAGRAPH_PAUSE_S
 from stages.speech.chunking import speakable_paragraphs, split_chunks
 from stages.speech.espeak import EspeakSpeech
-from stages.speech.narrate import narrate, spoken_chunks
+from stages.speech.narrate import narrate
 from stages.speech.reading import Reader
 from tests.conftest import FAKE_KEY, Project
 from tests.fake_openai import speech_seconds, tone_frequency
@@ -134,6 +134,39 @@ def test_editing_one_sentence_sends_exactly_one_request_to_the_speech_api(fresh_
         fake.stop()
 
 
+def test_ctrl_c_during_a_30_s_retry_wait_ends_the_stage_at_once_with_no_partial_file(tmp_path, monkeypatch,
+                                                                                     fake_openai):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(tmp_path)
+    write_inputs("첫째 문단입니다.\n\n둘째 문단입니다.\n\n셋째 문단입니다.")
+    (tmp_path / "params.yaml").write_text(
+        f"keywords: [{KEYWORD}]\ntts: {{provider: openai, format: wav, chunk_chars: 100}}\n"
+        "retry: {max_tries: 3, initial_wait: 30, max_wait: 30}\nrequests: {concurrency: 2}\n", encoding="utf-8")
+    fake_openai.retry_after_ms = 30_000
+    fake_openai.always["speech"] = "429"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCENT_CACHE_DIR": str(tmp_path / "cache")}
+    stage = subprocess.Popen([sys.executable, "-m", "stages.audio", KEYWORD], cwd=tmp_path, env=env,
+                             stderr=subprocess.PIPE, text=True)
+    for line in stage.stderr:
+        if "waiting 30.00 s before try 2/3" in line:
+            break
+    interrupted = time.monotonic()
+    stage.send_signal(signal.SIGINT)
+    rest = stage.communicate(timeout=20)[1]
+    took = time.monotonic() - interrupted
+    assert stage.returncode == 130 and "error: interrupted" in rest and "Traceback" not in rest
+    print(f"Ctrl-C to exit: {took:.3f} s")
+    assert took < 10, f"took {took:.1f} s after Ctrl-C"  # a behaviour bound, far from the 30 s wait
+    assert not list((tmp_path / "outputs").rglob("*.wav")) and FAKE_KEY not in rest
+
+
 # --- the spoken form (stages.speech.reading) ------------------------------------------------------------------
 WRITTEN = ["이 매병은 1935년에 기와집 20채 값으로 사들였고, 높이는 42.1cm에 이릅니다. 몸체에는 3개의 고리가 있습니다.",
            "CT와 X선으로 조사한 결과, 내부에서 수리한 흔적이 여러 군데 발견되었습니다. 지금은 국보로 지정되어 있습니다.",
@@ -194,21 +227,3 @@ def test_a_bad_lexicon_stops_the_stage_in_one_line(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(PipelineError, match=r"^lexicon.yaml is not valid YAML \(line \d+\): write one"):
         narrate_written("CT: [\n")
-
-
-def test_a_chunk_whose_spoken_form_overflows_the_engine_is_cut_smaller():
-    script = "\n\n".join(["1,342년 5,000명 42.1cm 9,999개 " * 8] * 3)  # reads about a third longer than written
-    read_at_300 = [Reader().spoken(chunk.text) for chunk in split_chunks(script, 300)]
-    assert max(len(spoken) for spoken in read_at_300) > 250
-    chunks = spoken_chunks(script, cap=300, most=250, reader=Reader())
-    assert chunks and all(len(chunk.spoken) <= 250 for chunk in chunks)
-    assert "".join(chunk.text for chunk in chunks).replace(" ", "") == script.replace(" ", "").replace("\n", "")
-    assert [c.spoken for c in spoken_chunks(script, 300, 4096, Reader())] == read_at_300
-    assert [c.spoken for c in spoken_chunks(script, 300, 4096, None)] == [c.text for c in split_chunks(script, 300)]
-
-
-def test_a_chunk_with_nothing_left_to_say_is_dropped():
-    script = "첫 문단입니다. 숫자는 없습니다.\n\n(梅甁)\n\n마지막 문단입니다."
-    assert [c.spoken for c in spoken_chunks(script, 100, 4096, Reader())] == ["첫 문단입니다. 숫자는 없습니다.\n\n마지막 문단입니다."]
-    assert [c.spoken for c in spoken_chunks(script, 20, 4096, Reader())] == ["첫 문단입니다. 숫자는 없습니다.", "마지막 문단입니다."]
-    assert len(spoken_chunks(script, 20, 4096, None)) == 3

@@ -204,7 +204,7 @@ def test_the_shipped_narrations_say_no_digit_and_no_hanja(tmp_path, monkeypatch,
     from stages import info, script
     from stages.core.params import parse_params
     from stages.core.paths import script_path
-    from stages.speech.narrate import spoken_chunks
+    from stages.speech.chunking import spoken_chunks
 
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / f"{keyword}.md").write_bytes((ROOT / "sources" / f"{keyword}.md").read_bytes())
@@ -213,7 +213,7 @@ def test_the_shipped_narrations_say_no_digit_and_no_hanja(tmp_path, monkeypatch,
     info.run(params, keyword)
     script.run(params, keyword)
     written = script_path(keyword).read_text(encoding="utf-8")
-    chunks = spoken_chunks(written, params.tts.chunk_chars, 4096, Reader(load_lexicon(ROOT / "lexicon.yaml")))
+    chunks = spoken_chunks(written, params.tts.chunk_chars, 4096, Reader(load_lexicon(ROOT / "lexicon.yaml")).spoken)
     spoken = "\n".join(chunk.spoken for chunk in chunks)
     assert re.search(r"\d", written), "the shipped facts have numbers: the test must see some"
     assert not re.search(r"[0-9]", spoken), spoken
