@@ -63,7 +63,7 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     fmt = params.tts.format
     tag_values = {"title": keyword, "album": ALBUM, "comment": "; ".join(credits)}
     pauses = assembly.pauses([chunk.end for chunk in chunks])
-    keys = [chunk_key(provider, chunk.text) for chunk in chunks]
+    keys = [chunk_key(provider, chunk.spoken) for chunk in chunks]
     chunk_files = [synthesizer.reusable(key) for key in keys]
     encodings = NarrationCache(fmt)
     encoding_key = narration_key(keys, pauses, fmt, tag_values, {})
