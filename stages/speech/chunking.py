@@ -187,7 +187,6 @@ def _said(spoken: str) -> str:
     return PARAGRAPH_JOIN.join(p.strip() for p in BLANK_LINE.split(spoken) if any(ch.isalnum() for ch in p))
 
 
-
 def first_words(text: str, count: int = 6) -> str:
     """The opening words of a chunk, to name it in a message."""
     words = text.split()
