@@ -39,9 +39,12 @@ class Category:
 def cases_folder() -> Path | None:
     """../shared/… beside the repository, else beside the main checkout when this is a git worktree."""
     candidates = [ROOT.parent / CASES]
-    common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=ROOT,
-                            capture_output=True, text=True)
-    if common.returncode == 0:
+    try:
+        common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=ROOT,
+                                capture_output=True, text=True)
+    except OSError:  # no git: only the folder beside the repository counts
+        common = None
+    if common is not None and common.returncode == 0:
         candidates.append(Path(common.stdout.strip()).parent.parent / CASES)
     return next((folder for folder in candidates if any(folder.glob("test_cases_*.txt"))), None)
 
