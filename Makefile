@@ -19,7 +19,13 @@ $(STAMP): requirements.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-# KEYWORD reaches the recipe through the environment ("$$KEYWORD"), so any character in it is safe.
+# KEYWORD is taken as typed: make would expand $(...) in it (even $(shell ...)) when it exports it to the
+# recipe, so it is frozen unexpanded first. It reaches the recipe only through the environment, as "$$KEYWORD".
+ifdef KEYWORD
+override KEYWORD := $(value KEYWORD)
+export KEYWORD
+endif
+
 audio: $(STAMP) ## Narrate every keyword in params.yaml (dvc repro)
 	@$(PYTHON) -m stages.check_params
 ifdef KEYWORD

@@ -1,4 +1,4 @@
-"""script stage: `python -m stages.script KEYWORD` writes outputs/script/<keyword>.md.
+"""script stage: `python -m stages.script [KEYWORD]` writes outputs/script/<keyword>.md.
 
 A hand-edited scripts/<keyword>.md, when present, is used verbatim instead.
 """
@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from stages.core import atomic
-from stages.core.cli import one_keyword, run_main
+from stages.core.cli import run_main, stage_keyword
 from stages.core.errors import PipelineError
 from stages.core.info_file import read_facts
 from stages.core.params import Params, check_keyword, load_params
@@ -34,7 +34,7 @@ def run(params: Params, keyword: str) -> Path:
 
 
 def main(argv: list[str]) -> None:
-    keyword = check_keyword(one_keyword(argv, "python -m stages.script"))
+    keyword = check_keyword(stage_keyword(argv, "script"))
     run(load_params(), keyword)
 
 

@@ -1,6 +1,7 @@
 """The offline pipeline end to end, with real `dvc repro` in a temporary repository."""
 
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -150,3 +151,59 @@ def test_forced_rerun_gives_byte_identical_outputs(project: Project):
     assert project.repro("--force", "--single-item", f"info@{keyword}", f"script@{keyword}",
                          f"audio@{keyword}") == stages_for(keyword, "info", "script", "audio")
     assert {p: project.file(p).read_bytes() for p in paths} == before
+
+
+SHELL_PAYLOADS = ["$(touch PWNED)", "`touch PWNED`"]
+
+
+def only_keyword(project: Project, keyword: str) -> None:
+    """params.yaml listing just this keyword, with a facts file, committed: what a hostile commit could hold."""
+    params = project.file("params.yaml")
+    text = params.read_text(encoding="utf-8")
+    listed = "keywords:\n" + "".join(f"  - {k}\n" for k in KEYWORDS)
+    assert listed in text
+    params.write_text(text.replace(listed, f"keywords:\n  - '{keyword}'\n"), encoding="utf-8")
+    shutil.copy(project.file(f"sources/{KEYWORDS[1]}.md"), project.file(f"sources/{keyword}.md"))
+    project.commit("a hostile keyword")
+
+
+def pwned(project: Project) -> list[str]:
+    return [str(p) for p in [*project.path.parent.rglob("PWNED"), ROOT / "PWNED"] if p.exists()]
+
+
+@pytest.mark.parametrize("payload", SHELL_PAYLOADS)
+def test_a_shell_payload_committed_as_a_keyword_runs_nothing_under_plain_dvc_repro(fresh_project: Project, payload):
+    only_keyword(fresh_project, payload)
+    result = fresh_project.run("dvc", "repro", check=False)
+    assert pwned(fresh_project) == []
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: keyword {payload!r} contains '{payload[0]}'; keywords are file names on every system, "
+                      "so none of \" $ ` \\ : * ? < > | may appear in one"], output
+    assert "Traceback" not in output
+    assert not fresh_project.file("outputs/info").exists()
+
+
+@pytest.mark.parametrize("payload", SHELL_PAYLOADS)
+def test_make_audio_refuses_a_shell_payload_in_params_before_dvc_runs(fresh_project: Project, payload):
+    only_keyword(fresh_project, payload)
+    result = _make(fresh_project, "audio")
+    assert pwned(fresh_project) == []
+    assert result.returncode != 0 and "Running stage" not in result.stdout
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
+    assert errors == [f"error: params.yaml: keywords.0: keyword {payload!r} contains '{payload[0]}'; keywords are "
+                      "file names on every system, so none of \" $ ` \\ : * ? < > | may appear in one"]
+
+
+@pytest.mark.parametrize("keyword", [*SHELL_PAYLOADS, "$(shell touch PWNED)", "a\\b", "C:x", "끝.", "끝 "])
+def test_make_audio_refuses_a_keyword_that_is_no_portable_file_name_and_writes_nothing(project: Project, keyword):
+    params_before = project.file("params.yaml").read_bytes()
+    files_before = _listing(project)
+    result = _make(project, "audio", f"KEYWORD={keyword}")
+    assert pwned(project) == []
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: keyword {keyword!r} "), result.stderr
+    assert project.file("params.yaml").read_bytes() == params_before
+    assert _listing(project) - {".venv"} == files_before

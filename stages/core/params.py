@@ -28,17 +28,29 @@ DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소�
                        "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요.")
 
 
+# Characters a keyword may not hold: Windows refuses " * : < > ? \ | in file names, so a clone there would break;
+# $ and ` mean something to a shell; ':' is also DVC's `dvc.yaml:stage` separator in DVC_STAGE and targets.
+UNSAFE_KEYWORD_CHARS = '"$`\\:*?<>|'
+
+
 def check_keyword(keyword: str) -> str:
-    """Return the keyword if it is safe to use verbatim as a file name, else raise ParamsError."""
+    """Return the keyword if it is safe to use verbatim as a file name on every system, else raise ParamsError."""
     shown = repr(keyword)
     if not isinstance(keyword, str) or not keyword.strip():
         raise ParamsError(f"keyword {shown} is empty; give the name of a subject, e.g. 백자 달항아리")
-    if "/" in keyword or "\\" in keyword:
-        raise ParamsError(f"keyword {shown} contains '/' or '\\'; keywords are file names, not paths")
+    if "/" in keyword:
+        raise ParamsError(f"keyword {shown} contains '/'; keywords are file names, not paths")
+    unsafe = next((ch for ch in keyword if ch in UNSAFE_KEYWORD_CHARS), None)
+    if unsafe is not None:
+        raise ParamsError(f"keyword {shown} contains '{unsafe}'; keywords are file names on every system, so none of "
+                          f"{' '.join(UNSAFE_KEYWORD_CHARS)} may appear in one")
     if any(unicodedata.category(ch) == "Cc" for ch in keyword):
         raise ParamsError(f"keyword {shown} contains a control character")
     if keyword.startswith("."):
         raise ParamsError(f"keyword {shown} starts with '.'; that would make a hidden file")
+    if keyword.endswith((" ", ".")):
+        end = "a space" if keyword.endswith(" ") else "'.'"
+        raise ParamsError(f"keyword {shown} ends with {end}; Windows drops it from file names, so remove it")
     if len(keyword) > MAX_KEYWORD_CHARS:
         raise ParamsError(f"keyword {shown[:40]}… is {len(keyword)} characters; the limit is {MAX_KEYWORD_CHARS}")
     return keyword
