@@ -38,6 +38,7 @@ def run(params: Params) -> dict:
 
 
 def main(argv: list[str]) -> None:
+    atomic.remove_stale_temps(TOTALS_FILE, DURATIONS_FILE)
     run(load_params())
 
 

@@ -35,6 +35,7 @@ def run(params: Params, keyword: str) -> Path:
 
 def main(argv: list[str]) -> None:
     keyword = check_keyword(stage_keyword(argv, "script"))
+    atomic.remove_stale_temps(script_path(keyword))
     run(load_params(), keyword)
 
 

@@ -2,12 +2,15 @@
 
 import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 
 import pytest
 import soundfile as sf
 
-from tests.conftest import ROOT, Project
+from tests.conftest import ROOT, Project, project_env
 
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
 
@@ -207,3 +210,23 @@ def test_make_audio_refuses_a_keyword_that_is_no_portable_file_name_and_writes_n
     assert len(errors) == 1 and errors[0].startswith(f"error: keyword {keyword!r} "), result.stderr
     assert project.file("params.yaml").read_bytes() == params_before
     assert _listing(project) - {".venv"} == files_before
+
+
+def test_kill_9_mid_narration_leaves_no_temp_file_after_the_next_run(fresh_project: Project, tmp_path):
+    keyword = KEYWORDS[1]
+    # A long hand-written script and an empty chunk cache, so the narration is still being written when killed.
+    shutil.copy(ROOT / "tests" / "long_narration.md", fresh_project.file(f"scripts/{keyword}.md"))
+    env = {"DOCENT_CACHE_DIR": str(tmp_path / "cache")}
+    fresh_project.repro(f"script@{keyword}", **env)
+    audio = fresh_project.file("outputs/audio")
+    stage = subprocess.Popen([sys.executable, "-m", "stages.audio", keyword], cwd=fresh_project.path,
+                             env={**project_env(), **env}, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(audio.glob(f".{keyword}.mp3.*.tmp")) and stage.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stage.send_signal(signal.SIGKILL)
+    assert stage.wait(timeout=30) == -signal.SIGKILL
+    assert list(audio.glob(f".{keyword}.mp3.*.tmp")), "the stage was not killed mid-narration"
+    assert fresh_project.repro(f"audio@{keyword}", **env) == {f"audio@{keyword}"}
+    assert list(fresh_project.file("outputs").rglob("*.tmp")) == []
+    assert sf.info(audio / f"{keyword}.mp3").duration > 200

@@ -15,6 +15,7 @@ from stages.core.errors import ParamsError
 
 PARAMS_FILE = Path("params.yaml")
 MAX_KEYWORD_CHARS = 100
+AUDIO_FORMATS = ("mp3", "wav", "flac", "opus")
 OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",
                  "marin", "cedar")
 OPENAI_LEGACY_TTS_MODELS = frozenset({"tts-1", "tts-1-hd"})  # older voices only, and no instructions
@@ -114,7 +115,7 @@ class TTSParams(Section):
     model: str = "gpt-4o-mini-tts"
     voice: str = "alloy"
     speed: float = Field(default=1.0, ge=0.25, le=4.0)
-    format: Literal["mp3", "wav", "flac", "opus"] = "mp3"
+    format: Literal[AUDIO_FORMATS] = "mp3"
     # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
     instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
     max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read
