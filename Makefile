@@ -26,11 +26,14 @@ override KEYWORD := $(value KEYWORD)
 export KEYWORD
 endif
 
+# With KEYWORD: that keyword's stages, then the report alone (-s), so metrics.json counts the new narration
+# without running any other keyword's stages.
 audio: $(STAMP) ## Narrate every keyword in params.yaml (dvc repro)
 	@$(PYTHON) -m stages.check_params
 ifdef KEYWORD
 	@$(PYTHON) -m stages.keywords "$$KEYWORD"
 	dvc repro "audio@$$KEYWORD"
+	dvc repro --single-item report
 else
 	dvc repro
 endif

@@ -1,5 +1,6 @@
 """The offline pipeline end to end, with real `dvc repro` in a temporary repository."""
 
+import json
 import os
 import shutil
 import signal
@@ -210,6 +211,20 @@ def test_make_audio_refuses_a_keyword_that_is_no_portable_file_name_and_writes_n
     assert len(errors) == 1 and errors[0].startswith(f"error: keyword {keyword!r} "), result.stderr
     assert project.file("params.yaml").read_bytes() == params_before
     assert _listing(project) - {".venv"} == files_before
+
+
+def test_make_audio_with_a_keyword_updates_the_report_and_runs_no_other_keyword(project: Project):
+    keyword = "새 달항아리"
+    shutil.copy(project.file(f"sources/{KEYWORDS[1]}.md"), project.file(f"sources/{keyword}.md"))
+    result = _make(project, "audio", f"KEYWORD={keyword}")
+    assert result.returncode == 0, result.stderr
+    ran = set(line.split("'")[1] for line in result.stdout.splitlines() if line.startswith("Running stage"))
+    assert ran == stages_for(keyword, "info", "script", "audio") | {"report"}
+    totals = json.loads(project.file("metrics.json").read_text(encoding="utf-8"))
+    assert totals["narrations"] == len(KEYWORDS) + 1
+    plotted = json.loads(project.file("outputs/report/durations.json").read_text(encoding="utf-8"))
+    assert [row["keyword"] for row in plotted] == [*KEYWORDS, keyword]
+    assert "changed" not in project.run("dvc", "status", "report").stdout
 
 
 def test_kill_9_mid_narration_leaves_no_temp_file_after_the_next_run(fresh_project: Project, tmp_path):
