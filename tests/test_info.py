@@ -41,7 +41,7 @@ def test_a_new_keyword_becomes_a_narration_with_no_hand_written_facts(fresh_proj
     fresh_project.commit("auto")
     result = _make(fresh_project, "audio", f"KEYWORD={BANGA}")
     assert result.returncode == 0, result.stderr
-    assert {f"{kind}@{BANGA}" for kind in ("info", "script", "audio")} | {"speak", "report"} == set(
+    assert {f"{kind}@{BANGA}" for kind in ("info", "script", "audio")} | {"speak", "report"} <= set(
         line.split("'")[1] for line in result.stdout.splitlines() if line.startswith("Running stage"))
     assert "# wikipedia:" in fresh_project.file(f"sources/{BANGA}.md").read_text(encoding="utf-8")
 

@@ -172,7 +172,7 @@ def test_key_never_reaches_disk_or_any_log_line(project: Project, fake_process, 
     fake_process.queue("speech", "reset")
     env = {**openai_env(fake_process), "DOCENT_CACHE_DIR": str(cache)}
     result = project.run("dvc", "repro", "--verbose", "--force", f"audio@{keyword}", **env)
-    report = project.run("dvc", "repro", "--verbose", "--single-item", "report", **env)
+    report = project.run("dvc", "repro", "--verbose", "--force", "--single-item", "report", **env)
     output = result.stdout + result.stderr + report.stdout + report.stderr
     for line in ("left by an interrupted run", "waiting", "info: ", "script: ", "audio: ", "report: "):
         assert line in output, f"no {line!r} line to check"

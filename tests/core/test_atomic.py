@@ -80,3 +80,13 @@ def test_stale_temps_of_the_given_outputs_are_removed_and_nothing_else(tmp_path,
     assert removed == [stale]
     assert {p.name for p in out.parent.iterdir()} == keep
     assert f"removed {stale}, left by an interrupted run" in caplog.text
+
+
+def test_a_stale_staging_folder_of_a_folder_output_is_removed(tmp_path):
+    site = tmp_path / "guide"
+    staging = tmp_path / f"{atomic.temp_prefix(site)}k2j4h5g6{atomic.TEMP_SUFFIX}"
+    (staging / "stops").mkdir(parents=True)
+    (staging / "stops" / "1.html").write_text("half")
+    site.mkdir()
+    assert atomic.remove_stale_temps(site) == [staging]
+    assert [p.name for p in tmp_path.iterdir()] == ["guide"]
