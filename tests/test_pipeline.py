@@ -185,7 +185,7 @@ def test_a_shell_payload_committed_as_a_keyword_runs_nothing_under_plain_dvc_rep
     output = result.stdout + result.stderr
     errors = [line for line in output.splitlines() if line.startswith("error:")]
     assert errors == [f"error: keyword {payload!r} contains '{payload[0]}'; keywords are file names on every system, "
-                      "so none of \" $ ` \\ : * ? < > | may appear in one"], output
+                      "so none of \" $ ` \\ : * ? < > | @ may appear in one"], output
     assert "Traceback" not in output
     assert not fresh_project.file("outputs/info").exists()
 
@@ -198,10 +198,10 @@ def test_make_audio_refuses_a_shell_payload_in_params_before_dvc_runs(fresh_proj
     assert result.returncode != 0 and "Running stage" not in result.stdout
     errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
     assert errors == [f"error: params.yaml: keywords.0: keyword {payload!r} contains '{payload[0]}'; keywords are "
-                      "file names on every system, so none of \" $ ` \\ : * ? < > | may appear in one"]
+                      "file names on every system, so none of \" $ ` \\ : * ? < > | @ may appear in one"]
 
 
-@pytest.mark.parametrize("keyword", [*SHELL_PAYLOADS, "$(shell touch PWNED)", "a\\b", "C:x", "끝.", "끝 "])
+@pytest.mark.parametrize("keyword", [*SHELL_PAYLOADS, "$(shell touch PWNED)", "a\\b", "C:x", "a@b", "끝.", "끝 "])
 def test_make_audio_refuses_a_keyword_that_is_no_portable_file_name_and_writes_nothing(project: Project, keyword):
     params_before = project.file("params.yaml").read_bytes()
     files_before = _listing(project)

@@ -30,8 +30,9 @@ DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소�
 
 
 # Characters a keyword may not hold: Windows refuses " * : < > ? \ | in file names, so a clone there would break;
-# $ and ` mean something to a shell; ':' is also DVC's `dvc.yaml:stage` separator in DVC_STAGE and targets.
-UNSAFE_KEYWORD_CHARS = '"$`\\:*?<>|'
+# $ and ` mean something to a shell; ':' and '@' are DVC's separators in `dvc.yaml:stage@keyword` (DVC cannot
+# even resolve a foreach item holding '@': "Stage 'audio@a@b' not found").
+UNSAFE_KEYWORD_CHARS = '"$`\\:*?<>|@'
 
 
 def check_keyword(keyword: str) -> str:

@@ -65,7 +65,7 @@ def test_unsafe_keywords_are_rejected(keyword):
 @pytest.mark.parametrize(("keyword", "named"), [
     ("$(touch PWNED)", "contains '$'"), ("`touch PWNED`", "contains '`'"), ('"quoted"', """contains '"'"""),
     ("a\\b", "contains '\\'"), ("C:drive", "contains ':'"), ("what?", "contains '?'"), ("a*", "contains '*'"),
-    ("<b>", "contains '<'"), ("a>b", "contains '>'"), ("a|b", "contains '|'"),
+    ("<b>", "contains '<'"), ("a>b", "contains '>'"), ("a|b", "contains '|'"), ("a@b", "contains '@'"),
     ("trailing ", "ends with a space"), ("trailing.", "ends with '.'"),
 ])
 def test_keywords_that_are_not_portable_file_names_are_refused_naming_the_character(keyword, named):
