@@ -26,14 +26,14 @@ override KEYWORD := $(value KEYWORD)
 export KEYWORD
 endif
 
-# With KEYWORD: that keyword's stages, then the report alone (-s), so metrics.json counts the new narration
-# without running any other keyword's stages.
+# With KEYWORD: exactly that keyword's stages, the speak stage (which then warms that keyword only) and the
+# report, each alone (-s, in this order), so metrics.json counts the new narration and no other keyword's
+# stages run or bill.
 audio: $(STAMP) ## Narrate every keyword in params.yaml (dvc repro)
 	@$(PYTHON) -m stages.check_params
 ifdef KEYWORD
 	@$(PYTHON) -m stages.keywords "$$KEYWORD"
-	dvc repro "audio@$$KEYWORD"
-	dvc repro --single-item report
+	dvc repro --single-item "info@$$KEYWORD" "script@$$KEYWORD" speak "audio@$$KEYWORD" report
 else
 	dvc repro
 endif
