@@ -29,11 +29,18 @@ KEYS_URL = "https://platform.openai.com/api-keys"
 
 MISSING_KEY = (f"{KEY_ENV} is not set; export your OpenAI API key (export {KEY_ENV}=sk-...) "
                f"or switch back to the offline providers (tts.provider: espeak, script.provider: template)")
-KEY_REJECTED = (f"the API key was rejected (401); check {KEY_ENV} (create a key at {KEYS_URL}); "
-                f"retrying will not help")
+
+
+def key_rejected(how: str = "401") -> str:
+    """The refused-key message; `how` says how the server refused it (an HTTP status, an error code)."""
+    return f"the API key was rejected ({how}); check {KEY_ENV} (create a key at {KEYS_URL}); retrying will not help"
+
+
+KEY_REJECTED = key_rejected()
 QUOTA_EXHAUSTED = (f"the OpenAI credit is exhausted (429 insufficient_quota); add credit or raise the limit at "
                    f"{BILLING_URL}; retrying will not help")
-PERMISSION_DENIED = f"the API key may not use this model or endpoint (403); check the key's project at {KEYS_URL}"
+PERMISSION_DENIED = (f"the API key may not use this model or endpoint (403); check that {KEY_ENV} belongs to a "
+                     f"project with access to it at {KEYS_URL}; retrying will not help")
 
 # Raised by the transport while a streamed body arrives (stream_to_file, iter_bytes): not openai exceptions.
 STREAM_ERRORS: tuple[type[BaseException], ...] = (httpx2.TransportError,)
