@@ -7,6 +7,7 @@ and the key itself never reaches a message or a log line.
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -75,8 +76,21 @@ def redact(text: str) -> str:
     return text.replace(key, "***") if key else text
 
 
+def _html_summary(text: str) -> str | None:
+    """An HTML error page (a proxy's 502, a maintenance page) as its title, not its markup."""
+    if not re.match(r"\s*<(!doctype|html|head|body|center|h1)\b", text, re.I):
+        return None
+    found = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S) or re.search(r"<h1[^>]*>(.*?)</h1>", text,
+                                                                                     re.I | re.S)
+    title = " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
+    return f"an HTML error page{f' ({title[:100]})' if title else ''} instead of the API's JSON error"
+
+
 def _server_message(error: openai.APIStatusError) -> str:
     body = error.body
+    page = _html_summary(body) if isinstance(body, str) else None
+    if page is not None:
+        return page
     message = body.get("message") if isinstance(body, dict) else body if isinstance(body, str) else None
     return redact(" ".join(str(message).split()))[:300].rstrip(".") if message else "no message"
 
