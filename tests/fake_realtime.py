@@ -6,6 +6,7 @@ script (a faithful read when the script is empty):
 
   faithful     audio deltas, the transcript equal to the input text, status completed
   paraphrase   the transcript says something else (half the words, then a summary)
+  slip         one syllable misheard: a small CER that a loose tts.max_cer accepts and a strict one does not
   preamble     "네, 읽어 드리겠습니다. " and then the text
   incomplete   half the text, then status incomplete, reason max_output_tokens
   quota        response.done with status failed and an insufficient_quota error (how the real API reports it)
@@ -60,7 +61,7 @@ from tests.fake_http import serve_until_interrupted
 REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 SAMPLE_RATE = 24000
 PREAMBLE = "네, 읽어 드리겠습니다. "
-BEHAVIOURS = ("faithful", "paraphrase", "preamble", "incomplete", "quota", "quota_event", "auth", "rate_limit",
+BEHAVIOURS = ("faithful", "slip", "paraphrase", "preamble", "incomplete", "quota", "quota_event", "auth", "rate_limit",
               "close_1011", "close_1000", "close_none", "drop", "stall")
 REASONING_MODELS = ("gpt-realtime-2", "gpt-realtime-2.1", "gpt-realtime-2.1-mini")
 BAD_KEY_CLOSE = 3000  # the IANA-registered "Unauthorized" close code the real API sends after invalid_api_key
@@ -354,6 +355,7 @@ class FakeRealtime:
             "paraphrase": " ".join(text.split()[::2]) + " 이렇게 요약할 수 있습니다.",
             "preamble": PREAMBLE + text,
             "incomplete": text[: len(text) // 2],
+            "slip": text[:len(text) // 2] + ("가" if text[len(text) // 2] != "가" else "나") + text[len(text) // 2 + 1:],
         }.get(behaviour, text)
         audio = tone(text, self.seconds_per_char * len(transcript), session.speed)
         ws.send(self._event("response.output_item.added", response_id=response_id, output_index=0,

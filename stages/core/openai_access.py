@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 import openai
@@ -25,6 +26,7 @@ T = TypeVar("T")
 
 KEY_ENV = "OPENAI_API_KEY"
 BASE_URL_ENV = "OPENAI_BASE_URL"
+OPENAI_URL = "https://api.openai.com/v1"  # the SDK's default base URL
 BILLING_URL = "https://platform.openai.com/settings/organization/billing"
 KEYS_URL = "https://platform.openai.com/api-keys"
 
@@ -63,6 +65,20 @@ def api_key() -> str:
 def base_url() -> str | None:
     """OPENAI_BASE_URL for OpenAI-compatible servers, else the SDK's default (api.openai.com)."""
     return os.environ.get(BASE_URL_ENV, "").strip() or None
+
+
+def server_identity() -> dict:
+    """The server part of a cache key: the normalised OPENAI_BASE_URL, or nothing for OpenAI's own API.
+
+    Another server that takes the same model names (Kokoro-FastAPI, LocalAI) must not share OpenAI's
+    entries. OpenAI itself, named or by default, adds nothing, so entries made before this key existed stay valid.
+    """
+    url = base_url()
+    if url is None:
+        return {}
+    parts = urlsplit(url)
+    normal = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
+    return {} if normal == OPENAI_URL else {"server": normal}
 
 
 def make_client(params: Params) -> openai.OpenAI:

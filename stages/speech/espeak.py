@@ -1,6 +1,8 @@
 """EspeakSpeech: offline Korean speech from the espeak-ng library shipped in the espeakng-loader wheel."""
 
 import ctypes
+import functools
+import importlib.metadata
 import threading
 from pathlib import Path
 
@@ -77,6 +79,23 @@ class _Engine:
         return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int16)
 
 
+@functools.cache
+def engine_version() -> str:
+    """The espeak-ng build that speaks: the espeakng-loader wheel (library and voice data) and the library's own
+    version string, so an upgrade never mixes old and new voices in one narration."""
+    try:
+        import espeakng_loader
+
+        wheel = importlib.metadata.version("espeakng-loader")
+        lib = ctypes.CDLL(espeakng_loader.get_library_path())
+    except (ImportError, importlib.metadata.PackageNotFoundError, OSError):
+        return "unavailable"  # synthesize() says how to install it; nothing is cached without it
+    lib.espeak_Info.restype = ctypes.c_char_p
+    lib.espeak_Info.argtypes = [ctypes.c_void_p]
+    library = (lib.espeak_Info(None) or b"").decode("utf-8", "replace")  # NULL: the data path is not wanted
+    return f"espeakng-loader {wheel}, espeak-ng {library}"
+
+
 class EspeakSpeech:
     """Offline Korean voice from espeak-ng; tts.speed scales its speaking rate, tts.voice is not used."""
 
@@ -92,10 +111,14 @@ class EspeakSpeech:
 
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""
-        return {"provider": self.name, "voice": "ko", "words_per_minute": self.words_per_minute}
+        return {"provider": self.name, "voice": "ko", "words_per_minute": self.words_per_minute,
+                "engine": engine_version()}
 
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         return {}
+
+    def reusable(self, path: Path) -> bool:
+        return True  # deterministic: the identity names everything that changes the sound
 
     def synthesize(self, text: str, dest: Path) -> None:
         """Write `text` spoken as a 16-bit mono WAV file at `dest`, atomically."""

@@ -165,7 +165,14 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""
         return {"provider": self.name, "model": self.model, "voice": self.voice, "speed": self.speed,
-                "instructions": self.instructions, "chunk_format": self.chunk_format, "rate": SAMPLE_RATE}
+                "instructions": self.instructions, "chunk_format": self.chunk_format, "rate": SAMPLE_RATE,
+                **openai_access.server_identity()}
+
+    def reusable(self, path: Path) -> bool:
+        """A cached read is reused only under the current tts.max_cer: the threshold is not in the cache key, so a
+        read accepted under a looser one would pass unchecked."""
+        cer = read_cer(path)
+        return cer is not None and cer <= self.max_cer
 
     def session(self) -> dict:
         """The session.update every new connection gets: a strict reader with this voice, speed and format."""

@@ -67,6 +67,10 @@ class SpeechProvider(Protocol):
         """Figures of its own for the metrics file (realtime: CER), read back from the chunk files."""
         ...
 
+    def reusable(self, path: Path) -> bool:
+        """Whether a cached chunk file still passes the provider's current checks (realtime: tts.max_cer)."""
+        ...
+
 
 class _Stopped(Exception):
     """A queued chunk not started because another chunk had already failed."""
@@ -206,6 +210,10 @@ class ChunkSynthesizer:
                 log.warning("cache entry %s is unreadable; synthesising it again", path)
                 path.unlink(missing_ok=True)
                 path = None
+            if path is not None and not self.provider.reusable(path):
+                log.info("cache entry %s does not pass %s's current checks; synthesising it again", path,
+                         self.provider.name)
+                path = None  # the new entry replaces it atomically; until then it stays
             found.append(path)
             if path is not None:
                 self.cached_chunks += 1

@@ -252,7 +252,20 @@ def test_instructions_go_only_to_models_that_take_them(fake_openai, tmp_path):
 def test_identity_names_everything_that_changes_the_sound(fake_openai):
     identity = OpenAISpeech(make_params(voice="coral", speed=1.25, instructions="빠르게")).identity()
     assert identity == {"provider": "openai", "model": "gpt-4o-mini-tts", "voice": "coral", "speed": 1.25,
-                        "instructions": "빠르게", "format": "wav"}
+                        "instructions": "빠르게", "format": "wav", "server": fake_openai.url}
+
+
+@pytest.mark.parametrize(("url", "server"), [
+    (None, None), ("https://api.openai.com/v1", None), ("https://API.openai.com/v1/", None),
+    ("http://127.0.0.1:8880/v1/", "http://127.0.0.1:8880/v1"), ("HTTP://LocalHost:8080/v1", "http://localhost:8080/v1"),
+])
+def test_identity_names_the_server_and_openai_by_default(monkeypatch, url, server):
+    if url is None:
+        monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("OPENAI_BASE_URL", url)
+    # A compatible server answering to the same model name must not share OpenAI's cached audio.
+    assert OpenAISpeech(make_params()).identity().get("server") == server
 
 
 @pytest.mark.parametrize("model", ["tts-1", "tts-1-hd", "gpt-4o-mini-tts"])

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from stages.core import openai_access
+from stages.core.cache import Cache
 from stages.core.errors import PipelineError
 from stages.core.params import parse_params
+from stages.core.progress import Progress
+from stages.speech.chunking import Chunk
 from stages.speech.providers import speech_provider
 from stages.speech.realtime import (
     READER_INSTRUCTIONS,
@@ -17,6 +20,7 @@ from stages.speech.realtime import (
     RealtimeSpeech,
     read_cer,
 )
+from stages.speech.synthesis import ChunkSynthesizer, chunk_key
 from tests.fake_realtime import FakeRealtime
 
 KEY = "sk-test-realtime-DO-NOT-PRINT-7f3a"
@@ -91,6 +95,33 @@ def test_identity_names_provider_model_voice_speed_instructions_and_format():
     assert {k: identity[k] for k in ("provider", "model", "voice", "speed", "chunk_format")} == {
         "provider": "realtime", "model": "gpt-realtime-2.1-mini", "voice": "cedar", "speed": 1.0, "chunk_format": "wav"}
     assert identity != provider(tts__instructions="다른 말투")[0].identity()
+
+
+def test_a_read_cached_under_a_looser_max_cer_is_read_again_under_a_stricter_one(fake, tmp_path):
+    cache = Cache("chunks", ".wav", root=tmp_path / "cache")
+    chunks = [Chunk(TEXT, "paragraph"), Chunk(LONG, "paragraph")]
+
+    def narrate(max_cer: float) -> ChunkSynthesizer:
+        synthesizer = ChunkSynthesizer(provider(tts__max_cer=max_cer)[0], speed=1.0, cache=cache)
+        with Progress("test", len(chunks)) as progress:
+            list(synthesizer.files(chunks, progress))
+        return synthesizer
+
+    fake.seconds_per_char = 0.1  # a speaking pace the synthesizer's duration check accepts
+    fake.queue("slip")
+    narrate(0.1)
+    slipped = read_cer(cache.get(chunk_key(provider()[0], TEXT)))
+    assert 0 < slipped <= 0.1
+    assert narrate(0.1).cached_chunks == 2  # the same threshold reuses both
+    strict = narrate(slipped / 2)
+    assert strict.cached_chunks == 1 and [r["text"] for r in fake.responses][-1] == TEXT
+    assert read_cer(cache.get(chunk_key(provider()[0], TEXT))) == 0.0
+
+
+def test_identity_names_a_server_other_than_openai(fake, monkeypatch):
+    assert provider()[0].identity()["server"] == fake.base_url
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://api.openai.com/v1/")
+    assert "server" not in provider()[0].identity()
 
 
 def test_a_paraphrase_is_read_again_and_the_second_read_is_kept(fake, tmp_path, caplog):

@@ -65,6 +65,9 @@ class FakeSpeech:
     def identity(self) -> dict:
         return {"provider": self.name, "voice": self.voice, "speed": self.speed}
 
+    def reusable(self, path: Path) -> bool:
+        return True
+
     def synthesize(self, text: str, dest: Path) -> None:
         with self._lock:
             self.texts.append(text)
@@ -122,6 +125,19 @@ def test_changing_speed_misses_the_cache():
     slow = EspeakSpeech(parse_params({"keywords": ["x"], "tts": {"speed": 1.0}}))
     fast = EspeakSpeech(parse_params({"keywords": ["x"], "tts": {"speed": 1.3}}))
     assert chunk_key(slow, "안녕하세요.") != chunk_key(fast, "안녕하세요.")
+
+
+def test_espeaks_identity_names_its_library_and_voice_data_version(monkeypatch):
+    import importlib.metadata
+
+    from stages.speech import espeak
+
+    speech = EspeakSpeech(parse_params({"keywords": ["x"]}))
+    engine = speech.identity()["engine"]
+    assert f"espeakng-loader {importlib.metadata.version('espeakng-loader')}" in engine and "espeak-ng 1." in engine
+    before = chunk_key(speech, "안녕하세요.")
+    monkeypatch.setattr(espeak, "engine_version", lambda: "espeakng-loader 9.9.9, espeak-ng 9.9")
+    assert chunk_key(speech, "안녕하세요.") != before  # an upgrade never reuses the old voice's chunks
 
 
 def test_output_follows_the_script_whatever_order_requests_finish_in(cache):
