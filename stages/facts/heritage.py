@@ -159,7 +159,8 @@ class HeritageInfo:
         capped: list[str] = []
         for query in queries:
             found, matches, cap = self._search_pages(web, query, keyword)
-            hits += [hit for hit in found if hit not in hits]
+            seen = {label for _, _, label in hits}  # the label carries the codes: one per entry
+            hits += [hit for hit in found if hit[2] not in seen]
             if cap:
                 capped.append(cap)
             if matches:
