@@ -101,7 +101,7 @@ def test_malformed_params_is_a_one_line_error(project: Project):
     assert errors[0].startswith("error: params.yaml: malformed YAML at line")
 
 
-METRIC_FIELDS = {"chars", "chunks", "requests", "retries", "cached_chunks", "duration_s", "bytes", "est_cost_usd",
+METRIC_FIELDS = {"chars", "chunks", "duration_s", "bytes", "est_cost_usd",
                  "provider", "model", "voice", "speed"}
 
 

@@ -24,7 +24,7 @@ from stages.core.atomic import atomic_path
 from stages.core.cache import Cache, content_key
 from stages.core.errors import PipelineError
 from stages.core.progress import Progress
-from stages.core.ratelimit import RateLimiter
+from stages.core.retry import Interrupted
 from stages.speech.chunking import NORMALISER_VERSION, Chunk, first_words
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,10 @@ class SpeechProvider(Protocol):
 
     def reusable(self, path: Path) -> bool:
         """Whether a cached chunk file still passes the provider's current checks (realtime: tts.max_cer)."""
+        ...
+
+    def interrupt(self) -> None:
+        """The run is stopping: end retry waits at once and start no further try (a no-op for a local engine)."""
         ...
 
 
@@ -184,11 +188,10 @@ class ChunkSynthesizer:
     """Turns a narration's chunks into cached chunk files; counts what it did, for the narration's record."""
 
     def __init__(self, provider: SpeechProvider, *, speed: float, concurrency: int = 1,
-                 limiter: RateLimiter | None = None, cache: Cache | None = None) -> None:
+                 cache: Cache | None = None) -> None:
         self.provider = provider
         self.speed = speed
         self.concurrency = concurrency
-        self.limiter = limiter or RateLimiter(None)
         self.cache = cache or Cache(CHUNK_CACHE, f".{provider.chunk_format}")
         self.cached_chunks = 0
         self.new_chars = 0
@@ -236,7 +239,7 @@ class ChunkSynthesizer:
                 if path is None:
                     try:
                         path = futures[keys[index]].result()
-                    except _Stopped:
+                    except (_Stopped, Interrupted):
                         raise self._failure from None  # the failure that stopped this chunk, not the stop
                     path = self._judged_late(index, keys[index], chunks, futures, progress) or path
                 if index in repeats:  # made earlier in this narration: counts as a cache hit
@@ -244,24 +247,28 @@ class ChunkSynthesizer:
                     progress.done(cached=True)
                 yield path
             self.rate.save()
+        except BaseException:
+            # A chunk failed for good, Ctrl-C, or the consumer stopped: the chunks still sleeping in a retry
+            # wait give up at once instead of spending their whole retry budget, and queued ones never start.
+            self.provider.interrupt()
+            raise
         finally:
-            # On a failure (or when the consumer stops), queued chunks are dropped and in-flight ones finish.
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _synthesize(self, index: int, key: str, chunks: Sequence[Chunk], progress: Progress) -> Path:
         try:
             return self._synthesize_once_or_twice(index, key, chunks, progress)
-        except _Stopped:
+        except (_Stopped, Interrupted):
             raise
         except BaseException as error:
             with self._lock:
                 self._failure = self._failure or error
+            self.provider.interrupt()  # the other chunks' retry waits end now, not after their whole budget
             raise
 
     def _synthesize_once_or_twice(self, index: int, key: str, chunks: Sequence[Chunk], progress: Progress) -> Path:
         chunk = chunks[index]
         for attempt in (1, 2):
-            self.limiter.wait()
             with self._lock:
                 # Once one chunk has failed for good (a refused key, an exhausted quota), start no more requests.
                 if self._failure is not None:
@@ -332,7 +339,6 @@ class ChunkSynthesizer:
             self.truncation_retries += 1
             self.calls += 1
         self.rate.forget(text)
-        self.limiter.wait()
         try:
             return self.cache.put(key, lambda tmp: self.provider.synthesize(text, tmp),
                                   check=lambda tmp: self._check(tmp, text))
