@@ -20,7 +20,7 @@ def all_stages() -> set[str]:
 
 
 def test_first_repro_makes_every_output_and_decodable_audio(built_project: Project):
-    assert built_project.first_run == all_stages() | {"report", "guide"}
+    assert built_project.first_run == all_stages() | {"speak", "report", "guide"}
     for keyword in KEYWORDS:
         info = built_project.file(f"outputs/info/{keyword}.json")
         script = built_project.file(f"outputs/script/{keyword}.md")
@@ -37,13 +37,13 @@ def test_editing_one_source_reruns_only_that_keyword(project: Project):
     source = project.file("sources/백자 달항아리.md")
     source.write_text(source.read_text(encoding="utf-8") + "\n## 덧붙임\n달항아리는 보름달처럼 둥급니다.\n",
                       encoding="utf-8")
-    assert project.repro() == stages_for("백자 달항아리", "info", "script", "audio") | {"report", "guide"}
+    assert project.repro() == stages_for("백자 달항아리", "info", "script", "audio") | {"speak", "report", "guide"}
 
 
 def test_changing_speed_reruns_only_audio(project: Project):
     params = project.file("params.yaml")
     params.write_text(params.read_text(encoding="utf-8").replace("speed: 1.0", "speed: 1.3"), encoding="utf-8")
-    assert project.repro() == set().union(*(stages_for(k, "audio") for k in KEYWORDS)) | {"report", "guide"}
+    assert project.repro() == set().union(*(stages_for(k, "audio") for k in KEYWORDS)) | {"speak", "report", "guide"}
 
 
 @pytest.mark.parametrize(("old", "new"), [("max_tries: 8", "max_tries: 3"), ("concurrency: 4", "concurrency: 2")])
@@ -62,8 +62,8 @@ def test_hand_edited_script_resynthesises_only_that_keyword(project: Project):
         encoding="utf-8")
     ran = project.repro()
     # Every script stage re-runs (the scripts/ folder changed), but only the edited keyword's text changed.
-    assert ran == set().union(*(stages_for(k, "script") for k in KEYWORDS)) | {f"audio@{keyword}", "report",
-                                                                               "guide"}
+    assert ran == set().union(*(stages_for(k, "script") for k in KEYWORDS)) | {
+        "speak", f"audio@{keyword}", "report", "guide"}
     assert project.file(f"outputs/script/{keyword}.md").read_bytes() == project.file(
         f"scripts/{keyword}.md").read_bytes()
 

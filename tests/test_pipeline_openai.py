@@ -101,7 +101,7 @@ def project(openai_project, tmp_path) -> Project:
 
 def test_first_repro_narrates_every_keyword_with_decodable_audio(openai_project: Project):
     assert openai_project.first_run == {f"{kind}@{k}" for k in KEYWORDS for kind in ("info", "script", "audio")} | {
-        "report", "guide"}
+        "speak", "report", "guide"}
     assert openai_project.chat_requests == len(KEYWORDS)
     assert openai_project.speech_requests == len(chunk_texts(openai_project, *KEYWORDS))
     for keyword in KEYWORDS:
@@ -120,7 +120,7 @@ def test_hand_edit_makes_no_chat_request_for_the_other_keywords(project: Project
     chat, speech = fake_process.count("chat"), fake_process.count("speech")
     ran, _ = repro(project, fake_process)
     # Every script stage re-runs (scripts/ changed); the others come from the chat cache, byte-identical.
-    assert ran == {f"script@{k}" for k in KEYWORDS} | {f"audio@{keyword}", "report", "guide"}
+    assert ran == {f"script@{k}" for k in KEYWORDS} | {"speak", f"audio@{keyword}", "report", "guide"}
     assert fake_process.count("chat") == chat
     assert fake_process.count("speech") - speech == len(chunk_texts(project, keyword))
 
@@ -174,7 +174,7 @@ def test_a_voice_change_is_synthesised_across_keywords_by_the_speak_stage(projec
     speech = fake_process.count("speech")
     fake_process.reset_peaks()
     ran, output = repro(project, fake_process)
-    assert ran == {"speak", "report"} | {f"audio@{k}" for k in KEYWORDS}
+    assert ran == {"speak", "report", "guide"} | {f"audio@{k}" for k in KEYWORDS}
     assert f"speak: {len(KEYWORDS)} of {len(KEYWORDS)} narrations changed" in output
     assert fake_process.count("speech") - speech == len(chunk_texts(project, *KEYWORDS))
     # Every audio stage found all of its chunks in the cache: the speak stage made them, in one pool.

@@ -201,7 +201,7 @@ class EspeakSpeech:
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         return {}
 
-    def reusable(self, path: Path) -> bool:
+    def accepts_cached(self, path: Path) -> bool:
         return True  # deterministic: the identity names everything that changes the sound
 
     def interrupt(self) -> None:

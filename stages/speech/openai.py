@@ -90,7 +90,7 @@ class OpenAISpeech(openai_access.OpenAIAccess):
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         return {}
 
-    def reusable(self, path: Path) -> bool:
+    def accepts_cached(self, path: Path) -> bool:
         return True  # a cached chunk passed every check this provider makes when it was written
 
     def request(self, text: str) -> dict:

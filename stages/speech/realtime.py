@@ -179,7 +179,7 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
                 "instructions": self.instructions, "chunk_format": self.chunk_format, "rate": SAMPLE_RATE,
                 **openai_access.server_identity()}
 
-    def reusable(self, path: Path) -> bool:
+    def accepts_cached(self, path: Path) -> bool:
         """A cached read is reused only under the current tts.max_cer: the threshold is not in the cache key, so a
         read accepted under a looser one would pass unchecked."""
         cer = read_cer(path)

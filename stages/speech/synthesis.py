@@ -67,7 +67,7 @@ class SpeechProvider(Protocol):
         """Figures of its own for the metrics file (realtime: CER), read back from the chunk files."""
         ...
 
-    def reusable(self, path: Path) -> bool:
+    def accepts_cached(self, path: Path) -> bool:
         """Whether a cached chunk file still passes the provider's current checks (realtime: tts.max_cer)."""
         ...
 
@@ -203,20 +203,25 @@ class ChunkSynthesizer:
                               self.cache.dir.parent)
         self._unjudged: set[str] = set()  # chunks accepted while there was no rate to compare them with
 
+    def reusable(self, key: str) -> Path | None:
+        """The cache entry for `key` if it can be used as it is; an unreadable one is deleted."""
+        path = self.cache.get(key)
+        if path is not None and not _usable(path):
+            log.warning("cache entry %s is unreadable; synthesising it again", path)
+            path.unlink(missing_ok=True)
+            path = None
+        if path is not None and not self.provider.accepts_cached(path):
+            log.info("cache entry %s does not pass %s's current checks; synthesising it again", path,
+                     self.provider.name)
+            path = None  # the new entry replaces it atomically; until then it stays
+        return path
+
     def files(self, chunks: Sequence[Chunk], progress: Progress) -> Iterator[Path]:
         """Each chunk's audio file, in script order, whatever order the requests finish in."""
         keys = [chunk_key(self.provider, chunk.text) for chunk in chunks]
         found: list[Path | None] = []
         for key in keys:
-            path = self.cache.get(key)
-            if path is not None and not _usable(path):
-                log.warning("cache entry %s is unreadable; synthesising it again", path)
-                path.unlink(missing_ok=True)
-                path = None
-            if path is not None and not self.provider.reusable(path):
-                log.info("cache entry %s does not pass %s's current checks; synthesising it again", path,
-                         self.provider.name)
-                path = None  # the new entry replaces it atomically; until then it stays
+            path = self.reusable(key)
             found.append(path)
             if path is not None:
                 self.cached_chunks += 1

@@ -65,7 +65,7 @@ class FakeSpeech:
     def identity(self) -> dict:
         return {"provider": self.name, "voice": self.voice, "speed": self.speed}
 
-    def reusable(self, path: Path) -> bool:
+    def accepts_cached(self, path: Path) -> bool:
         return True
 
     def interrupt(self) -> None:
