@@ -132,6 +132,7 @@ class VoiceRate:
         self.record = Cache(RATE_RECORD, ".json", root=root).path(identity_key)
         self.recorded = self._load()
         self.narration: dict[str, float] = {}  # chunk text → its rate, this narration's accepted chunks
+        self.made: set[str] = set()  # those synthesised in this run: only they are new to the record
         self._lock = threading.Lock()
 
     def _load(self) -> list[float]:
@@ -141,14 +142,17 @@ class VoiceRate:
         except (OSError, ValueError, TypeError):
             return []  # no record yet, or an unreadable one: the narration's own chunks are the reference
 
-    def add(self, text: str, seconds: float) -> None:
+    def add(self, text: str, seconds: float, *, made: bool = True) -> None:
         if spoken_units(text) >= MIN_RATE_UNITS and seconds > 0:
             with self._lock:
                 self.narration[text] = spoken_units(text) / seconds
+                if made:
+                    self.made.add(text)
 
     def forget(self, text: str) -> None:
         with self._lock:
             self.narration.pop(text, None)
+            self.made.discard(text)
 
     def reference(self, text: str) -> float | None:
         """The median rate of the identity's other chunks, or None when there is none to compare with."""
@@ -170,7 +174,9 @@ class VoiceRate:
     def save(self) -> None:
         """Keep this narration's rates as the reference for the identity's next chunks."""
         with self._lock:
-            rates = (self.recorded + list(self.narration.values()))[-_RATE_HISTORY:]
+            # Cached chunks were recorded when they were made; recording them again would let one narration
+            # that is re-run often outweigh the rest.
+            rates = (self.recorded + [self.narration[text] for text in sorted(self.made)])[-_RATE_HISTORY:]
         if rates != self.recorded:
             with atomic_path(self.record) as tmp:
                 tmp.write_text(json.dumps([round(rate, 4) for rate in rates]), encoding="utf-8")
@@ -303,7 +309,7 @@ class ChunkSynthesizer:
         for chunk, path in zip(chunks, found):
             if path is not None:
                 try:
-                    self.rate.add(chunk.text, sf.info(path).duration)
+                    self.rate.add(chunk.text, sf.info(path).duration, made=False)
                 except (sf.LibsndfileError, RuntimeError):
                     pass
 

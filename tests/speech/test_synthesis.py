@@ -234,6 +234,14 @@ def test_a_lone_new_chunk_is_judged_by_what_the_cache_recorded_for_the_same_voic
     assert cache.get(chunk_key(provider, PARAGRAPHS[3])) is None
 
 
+def test_the_record_keeps_each_made_chunk_once(cache):
+    import json
+
+    for _ in range(3):  # the same narration again: every chunk from the cache, nothing new to record
+        _, synthesizer = synthesise(FakeSpeech(), chunks_of(*PARAGRAPHS), cache)
+    assert len(json.loads(synthesizer.rate.record.read_text(encoding="utf-8"))) == len(PARAGRAPHS)
+
+
 @pytest.mark.parametrize("speed", [1.0, 1.5])
 def test_honest_variation_short_chunks_and_speed_pass(cache, speed):
     texts = ["네, 그렇습니다.", *PARAGRAPHS, "감사합니다.", "이제 다음 작품으로 가 보겠습니다.", PARAGRAPHS[0] * 3]
