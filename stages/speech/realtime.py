@@ -305,7 +305,8 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
                 pass
             return event
         except _ReadFailed as failed:
-            if "reasoning" not in session or "reasoning" not in failed.param:
+            # The parameter is named in `param`, or only in the message by servers that leave `param` empty.
+            if "reasoning" not in session or "reasoning" not in failed.param + failed.decision.reason:
                 raise
             log.warning("realtime: %s does not take session.reasoning (%s); reading without it", self.model,
                         failed.decision.reason)
