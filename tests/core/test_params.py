@@ -68,6 +68,20 @@ def test_unsafe_keywords_are_rejected(keyword):
     assert "keywords" in error_for({"keywords": [keyword]})
 
 
+@pytest.mark.parametrize(("keyword", "named"), [
+    ("$(touch PWNED)", "contains '$'"), ("`touch PWNED`", "contains '`'"), ('"quoted"', """contains '"'"""),
+    ("a\\b", "contains '\\'"), ("C:drive", "contains ':'"), ("what?", "contains '?'"), ("a*", "contains '*'"),
+    ("<b>", "contains '<'"), ("a>b", "contains '>'"), ("a|b", "contains '|'"), ("a@b", "contains '@'"),
+    ("trailing ", "ends with a space"), ("trailing.", "ends with '.'"),
+])
+def test_keywords_that_are_not_portable_file_names_are_refused_naming_the_character(keyword, named):
+    with pytest.raises(ParamsError) as caught:
+        check_keyword(keyword)
+    assert named in str(caught.value) and repr(keyword) in str(caught.value)
+    message = error_for({"keywords": ["백자 달항아리", keyword]})
+    assert message.startswith("params.yaml: keywords.1: keyword") and named in message
+
+
 @pytest.mark.parametrize("keyword", ["청자 상감운학문 매병", "Moon Jar (달항아리)", "가" * 100])
 def test_keywords_with_spaces_and_hangul_are_accepted(keyword):
     assert check_keyword(keyword) == keyword
