@@ -4,6 +4,7 @@ Every stage calls load_params(); no other place reads params.yaml by key.
 """
 
 import difflib
+import re
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -86,6 +87,15 @@ def _unique(names: list[str]) -> list[str]:
 
 
 BaseURL = Annotated[str, AfterValidator(_base_url)]
+
+
+def _contact(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    if not re.fullmatch(r"https?://\S+|[^\s@()]+@[^\s@()]+\.[^\s@()]+", value):
+        raise ValueError(f"{value!r} is not an e-mail address or an http(s):// URL")
+    return value
 InfoSource = Literal["heritage", "wikipedia", "local"]
 
 
@@ -99,6 +109,8 @@ class InfoParams(Section):
     # Base URLs, so that a mirror or a test server can stand in; endpoint paths are appended.
     heritage_url: BaseURL = "https://www.khs.go.kr/cha/"
     wikipedia_url: BaseURL = "https://ko.wikipedia.org"
+    # Who to contact about this client (an e-mail address or a URL): Wikimedia's User-Agent policy asks for it.
+    contact: Annotated[str | None, AfterValidator(_contact)] = None
 
 
 class ScriptParams(Section):

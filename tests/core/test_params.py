@@ -35,6 +35,11 @@ def test_info_defaults_are_the_public_sources():
     assert load_params(ROOT / "params.yaml").info.model_dump(exclude={"provider"}) == info.model_dump(exclude={"provider"})
 
 
+@pytest.mark.parametrize("contact", ["docent@example.org", "https://example.org/docent", None])
+def test_info_contact_is_an_email_or_a_url_or_unset(contact):
+    assert parse_params({**VALID, "info": {"contact": contact}}).info.contact == contact
+
+
 @pytest.mark.parametrize(("section", "bad", "named"), [
     ({"tts": {"provider": "polly"}}, "tts.provider", "'espeak'"),
     ({"tts": {"speed": 4.5}}, "tts.speed", "0.25–4.0"),
@@ -46,6 +51,7 @@ def test_info_defaults_are_the_public_sources():
     ({"info": {"sources": []}}, "info.sources", "at least 1 item"),
     ({"info": {"heritage_url": "www.khs.go.kr/cha/"}}, "info.heritage_url", "not an http:// or https:// URL"),
     ({"info": {"timeout": 3}}, "info.timeout", "provider, sources, heritage_url, wikipedia_url"),
+    ({"info": {"contact": "call me"}}, "info.contact", "not an e-mail address or an http(s):// URL"),
     ({"script": {"provider": "gpt"}}, "script.provider", "'template'"),
     ({"tts": {"colour": "blue"}}, "tts.colour", "provider, model, voice, speed, format"),
     ({"retry": {"max_tries": 0}}, "retry.max_tries", "1–100"),
