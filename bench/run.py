@@ -26,6 +26,7 @@ from pathlib import Path
 import soundfile as sf
 import yaml
 
+from bench import reading
 from stages.core.params import TTSParams, parse_params
 from stages.core.paths import script_path
 from stages.speech.chunking import speakable_paragraphs
@@ -313,6 +314,8 @@ def main(argv: list[str]) -> None:
                      *(() if args.skip_dvc else (bench.dvc_noop,))):
             print(f"bench: {case.__name__} …", file=sys.stderr, flush=True)
             rows += case()
+        print("bench: reading …", file=sys.stderr, flush=True)
+        rows += [Row(*row) for row in reading.rows()]
     text = f"{table(rows)}\n\nMeasured {time.strftime('%Y-%m-%d')} in one `make bench` run ({time.perf_counter() - started:.0f} s) on {where}."
     print(text)
     if args.readme:

@@ -233,7 +233,8 @@ class Reader:
             (_EMAIL, self._email),
             (_DOMAIN, lambda m: _identifier(m.group(1)) + self._labels(m.group(2))),
             (_FILE, lambda m: " 닷 " + _suffix(m.group(1), always_spell=True) + _MARK),
-            (_CARD, lambda m: "신용카드 " + " ".join(digits(g) for g in m.groups()) + _MARK),
+            # Groups read digit by digit; no word is added that the text does not have (NeMo adds 신용카드).
+            (_CARD, lambda m: " ".join(digits(g) for g in m.groups()) + _MARK),
             (_PHONE, self._phone),
             (_DATE_YMD, self._ymd),
             (_DATE_DMY, self._dmy),
