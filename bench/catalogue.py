@@ -22,7 +22,8 @@ _TRIVIAL = {
              'k="outputs/chunks/$(basename "$f" .md).json"; cp "$f" "$k"; echo "${tts.voice}" >> "$k"; done',
     "audio": 'mkdir -p outputs/audio outputs/metrics && cp "outputs/chunks/${item}.json" '
              '"outputs/audio/${item}.${tts.format}" && cp "outputs/script/${item}.md" "outputs/audio/${item}.vtt" '
-             '&& echo "{\\"voice\\": \\"${tts.voice}\\"}" > "outputs/metrics/${item}.json"',
+             '&& echo "{\\"voice\\": \\"${tts.voice}\\"}" > "outputs/metrics/${item}.json" '
+             '&& mkdir -p outputs/spoken && cp "outputs/script/${item}.md" "outputs/spoken/${item}.txt"',
     "report": 'mkdir -p outputs/report && cat outputs/metrics/*.json > /dev/null && echo "{}" > metrics.json '
               '&& echo "[]" > outputs/report/durations.json',
     "guide": 'mkdir -p outputs/guide && cp outputs/audio/*.vtt outputs/guide/ && echo "{}" > outputs/stops.json',

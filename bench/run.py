@@ -23,7 +23,7 @@ from pathlib import Path
 
 import soundfile as sf
 
-from bench import scale
+from bench import reading, scale
 from bench.catalogue import docent_project, trivial_project
 from bench.table import Row, table
 from stages.core.params import TTSParams, parse_params
@@ -117,7 +117,7 @@ class Bench:
     def storm(self, latency: float, retry_after_ms: int = 500) -> list[Row]:
         self.fake.latency = latency
         self.fake.retry_after_ms = retry_after_ms
-        self.fake.queue("speech", *["429", "ok"] * 200)  # every other request refused, whatever chunk it is for
+        self.fake.queue("speech", *["429-ms", "ok"] * 200)  # every other request refused, whatever chunk it is for
         try:
             with self.fresh_cache():
                 narration, cost, wall, requests = self.narrate(LONG_NARRATION, chunk_chars=ONE_PARAGRAPH_PER_CHUNK,
@@ -258,6 +258,8 @@ def main(argv: list[str]) -> None:
                      *(() if args.skip_dvc else (bench.dvc_noop, bench.scale))):
             print(f"bench: {case.__name__} …", file=sys.stderr, flush=True)
             rows += case()
+        print("bench: reading …", file=sys.stderr, flush=True)
+        rows += [Row(*row) for row in reading.rows()]
     text = f"{table(rows)}\n\nMeasured {time.strftime('%Y-%m-%d')} in one `make bench` run ({time.perf_counter() - started:.0f} s) on {where}."
     print(text)
     if args.readme:

@@ -1,16 +1,15 @@
 """report stage: `python -m stages.report` totals the narrations' metrics and writes the plots data.
 
-metrics.json holds the totals (what `dvc metrics show` and `dvc exp show` print);
-outputs/report/durations.json feeds the horizontal bar chart of duration per keyword (`dvc plots show`).
+metrics.json holds the totals (`dvc metrics show`, `dvc exp show`); outputs/report/durations.json the plot data.
 """
 
-import json
 import logging
 from pathlib import Path
 
 from stages.core import atomic
 from stages.core.cli import run_main
 from stages.core.errors import PipelineError
+from stages.core.files import read_json_object
 from stages.core.params import Params, load_params
 from stages.core.paths import metrics_path
 
@@ -26,7 +25,7 @@ def run(params: Params) -> dict:
     for keyword in params.keywords:
         path = metrics_path(keyword)
         try:
-            rows.append((keyword, json.loads(path.read_text(encoding="utf-8"))))
+            rows.append((keyword, read_json_object(path, _SUMMED, f"remake it: dvc repro -f 'audio@{keyword}'")))
         except FileNotFoundError:
             raise PipelineError(f"{path} is missing; run 'audio@{keyword}' first") from None
     totals = {name: round(sum(row[name] for _, row in rows), 6) for name in _SUMMED}
@@ -38,6 +37,7 @@ def run(params: Params) -> dict:
 
 
 def main(argv: list[str]) -> None:
+    atomic.remove_stale_temps(TOTALS_FILE, DURATIONS_FILE)
     run(load_params())
 
 

@@ -1,12 +1,18 @@
 """The offline pipeline end to end, with real `dvc repro` in a temporary repository."""
 
+import json
 import os
+import re
+import shutil
+import signal
 import subprocess
+import sys
+import time
 
 import pytest
 import soundfile as sf
 
-from tests.conftest import ROOT, Project
+from tests.conftest import ROOT, Project, project_env
 
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
 
@@ -20,13 +26,15 @@ def all_stages() -> set[str]:
 
 
 def test_first_repro_makes_every_output_and_decodable_audio(built_project: Project):
-    assert built_project.first_run == all_stages() | {"report", "guide"}
+    assert built_project.first_run == all_stages() | {"speak", "report", "guide"}
     for keyword in KEYWORDS:
         info = built_project.file(f"outputs/info/{keyword}.json")
         script = built_project.file(f"outputs/script/{keyword}.md")
         assert info.stat().st_size > 0 and keyword in script.read_text(encoding="utf-8")
         audio = sf.info(built_project.file(f"outputs/audio/{keyword}.mp3"))
         assert audio.duration > 1.0
+        spoken = built_project.file(f"outputs/spoken/{keyword}.txt").read_text(encoding="utf-8")
+        assert spoken.strip() and not re.search(r"[0-9]", spoken)
 
 
 def test_second_repro_runs_nothing(project: Project):
@@ -37,13 +45,13 @@ def test_editing_one_source_reruns_only_that_keyword(project: Project):
     source = project.file("sources/백자 달항아리.md")
     source.write_text(source.read_text(encoding="utf-8") + "\n## 덧붙임\n달항아리는 보름달처럼 둥급니다.\n",
                       encoding="utf-8")
-    assert project.repro() == stages_for("백자 달항아리", "info", "script", "audio") | {"report", "guide"}
+    assert project.repro() == stages_for("백자 달항아리", "info", "script", "audio") | {"speak", "report", "guide"}
 
 
 def test_changing_speed_reruns_only_audio(project: Project):
     params = project.file("params.yaml")
     params.write_text(params.read_text(encoding="utf-8").replace("speed: 1.0", "speed: 1.3"), encoding="utf-8")
-    assert project.repro() == set().union(*(stages_for(k, "audio") for k in KEYWORDS)) | {"report", "guide"}
+    assert project.repro() == set().union(*(stages_for(k, "audio") for k in KEYWORDS)) | {"speak", "report", "guide"}
 
 
 @pytest.mark.parametrize(("old", "new"), [("max_tries: 8", "max_tries: 3"), ("concurrency: 4", "concurrency: 2")])
@@ -55,6 +63,23 @@ def test_changing_how_calls_are_made_reruns_nothing(project: Project, old, new):
     assert project.repro() == set()
 
 
+def test_editing_the_lexicon_resynthesises_only_the_chunks_whose_spoken_form_changes(project: Project):
+    lexicon = project.file("lexicon.yaml")
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "달항아리: 달 항아리\n", encoding="utf-8")
+    result = project.run("dvc", "repro")
+    ran = set(re.findall(r"^Running stage '(.+)':$", result.stdout, re.M))
+    # speak and every audio stage depend on the lexicon; no info or script stage does.
+    audio = set().union(*(stages_for(k, "audio") for k in KEYWORDS))
+    assert "speak" in ran and ran - {"speak", "report", "guide"} == audio
+    summaries = dict(re.findall(r"audio: outputs/audio/(.+)\.mp3 \(\d+ chunks, \d+ from the cache, (\d+) requests",
+                                result.stderr))
+    # Only 백자 달항아리 says the word: speak synthesises its changed chunks, and no other narration's.
+    changed, requests = re.search(r"speak: (\d+) of 3 narrations changed; \d+ chunks, (\d+) requests",
+                                  result.stderr).groups()
+    assert changed == "1" and int(requests) > 0 and set(summaries.values()) == {"0"}
+    assert "달 항아리" in project.file("outputs/spoken/백자 달항아리.txt").read_text(encoding="utf-8")
+
+
 def test_hand_edited_script_resynthesises_only_that_keyword(project: Project):
     keyword = "성덕대왕신종"
     project.file(f"scripts/{keyword}.md").write_text(
@@ -62,8 +87,8 @@ def test_hand_edited_script_resynthesises_only_that_keyword(project: Project):
         encoding="utf-8")
     ran = project.repro()
     # Every script stage re-runs (the scripts/ folder changed), but only the edited keyword's text changed.
-    assert ran == set().union(*(stages_for(k, "script") for k in KEYWORDS)) | {f"audio@{keyword}", "report",
-                                                                               "guide"}
+    assert ran == set().union(*(stages_for(k, "script") for k in KEYWORDS)) | {
+        "speak", f"audio@{keyword}", "report", "guide"}
     assert project.file(f"outputs/script/{keyword}.md").read_bytes() == project.file(
         f"scripts/{keyword}.md").read_bytes()
 
@@ -151,6 +176,96 @@ def test_forced_rerun_gives_byte_identical_outputs(project: Project):
     assert project.repro("--force", "--single-item", f"info@{keyword}", f"script@{keyword}",
                          f"audio@{keyword}") == stages_for(keyword, "info", "script", "audio")
     assert {p: project.file(p).read_bytes() for p in paths} == before
+
+
+SHELL_PAYLOADS = ["$(touch PWNED)", "`touch PWNED`"]
+
+
+def only_keyword(project: Project, keyword: str) -> None:
+    """params.yaml listing just this keyword, with a facts file, committed: what a hostile commit could hold."""
+    params = project.file("params.yaml")
+    text = params.read_text(encoding="utf-8")
+    listed = "keywords:\n" + "".join(f"  - {k}\n" for k in KEYWORDS)
+    assert listed in text
+    params.write_text(text.replace(listed, f"keywords:\n  - '{keyword}'\n"), encoding="utf-8")
+    shutil.copy(project.file(f"sources/{KEYWORDS[1]}.md"), project.file(f"sources/{keyword}.md"))
+    project.commit("a hostile keyword")
+
+
+def pwned(project: Project) -> list[str]:
+    return [str(p) for p in [*project.path.parent.rglob("PWNED"), ROOT / "PWNED"] if p.exists()]
+
+
+@pytest.mark.parametrize("payload", SHELL_PAYLOADS)
+def test_a_shell_payload_committed_as_a_keyword_runs_nothing_under_plain_dvc_repro(fresh_project: Project, payload):
+    only_keyword(fresh_project, payload)
+    result = fresh_project.run("dvc", "repro", check=False)
+    assert pwned(fresh_project) == []
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: keyword {payload!r} contains '{payload[0]}'; keywords are file names on every system, "
+                      "so none of \" $ ` \\ : * ? < > | @ may appear in one"], output
+    assert "Traceback" not in output
+    assert not fresh_project.file("outputs/info").exists()
+
+
+@pytest.mark.parametrize("payload", SHELL_PAYLOADS)
+def test_make_audio_refuses_a_shell_payload_in_params_before_dvc_runs(fresh_project: Project, payload):
+    only_keyword(fresh_project, payload)
+    result = _make(fresh_project, "audio")
+    assert pwned(fresh_project) == []
+    assert result.returncode != 0 and "Running stage" not in result.stdout
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
+    assert errors == [f"error: params.yaml: keywords.0: keyword {payload!r} contains '{payload[0]}'; keywords are "
+                      "file names on every system, so none of \" $ ` \\ : * ? < > | @ may appear in one"]
+
+
+@pytest.mark.parametrize("keyword", [*SHELL_PAYLOADS, "$(shell touch PWNED)", "a\\b", "C:x", "a@b", "끝.", "끝 "])
+def test_make_audio_refuses_a_keyword_that_is_no_portable_file_name_and_writes_nothing(project: Project, keyword):
+    params_before = project.file("params.yaml").read_bytes()
+    files_before = _listing(project)
+    result = _make(project, "audio", f"KEYWORD={keyword}")
+    assert pwned(project) == []
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: keyword {keyword!r} "), result.stderr
+    assert project.file("params.yaml").read_bytes() == params_before
+    assert _listing(project) - {".venv"} == files_before
+
+
+def test_make_audio_with_a_keyword_updates_the_report_and_runs_no_other_keyword(project: Project):
+    keyword = "새 달항아리"
+    shutil.copy(project.file(f"sources/{KEYWORDS[1]}.md"), project.file(f"sources/{keyword}.md"))
+    result = _make(project, "audio", f"KEYWORD={keyword}")
+    assert result.returncode == 0, result.stderr
+    ran = set(line.split("'")[1] for line in result.stdout.splitlines() if line.startswith("Running stage"))
+    assert ran == stages_for(keyword, "info", "script", "audio") | {"speak", "report"}
+    totals = json.loads(project.file("metrics.json").read_text(encoding="utf-8"))
+    assert totals["narrations"] == len(KEYWORDS) + 1
+    plotted = json.loads(project.file("outputs/report/durations.json").read_text(encoding="utf-8"))
+    assert [row["keyword"] for row in plotted] == [*KEYWORDS, keyword]
+    assert "changed" not in project.run("dvc", "status", "report").stdout
+
+
+def test_kill_9_mid_narration_leaves_no_temp_file_after_the_next_run(fresh_project: Project, tmp_path):
+    keyword = KEYWORDS[1]
+    # A long hand-written script and an empty chunk cache, so the narration is still being written when killed.
+    shutil.copy(ROOT / "tests" / "long_narration.md", fresh_project.file(f"scripts/{keyword}.md"))
+    env = {"DOCENT_CACHE_DIR": str(tmp_path / "cache")}
+    fresh_project.repro(f"script@{keyword}", **env)
+    audio = fresh_project.file("outputs/audio")
+    stage = subprocess.Popen([sys.executable, "-m", "stages.audio", keyword], cwd=fresh_project.path,
+                             env={**project_env(), **env}, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(audio.glob(f".{keyword}.mp3.*.tmp")) and stage.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stage.send_signal(signal.SIGKILL)
+    assert stage.wait(timeout=30) == -signal.SIGKILL
+    assert list(audio.glob(f".{keyword}.mp3.*.tmp")), "the stage was not killed mid-narration"
+    assert f"audio@{keyword}" in fresh_project.repro(f"audio@{keyword}", **env)
+    assert list(fresh_project.file("outputs").rglob("*.tmp")) == []
+    assert sf.info(audio / f"{keyword}.mp3").duration > 200
 
 
 def test_first_repro_builds_the_guide_with_the_committed_stop_numbers(built_project: Project):

@@ -104,7 +104,7 @@ def project(openai_project, tmp_path) -> Project:
 
 def test_first_repro_narrates_every_keyword_with_decodable_audio(openai_project: Project):
     assert openai_project.first_run == {f"{kind}@{k}" for k in KEYWORDS for kind in ("info", "script", "audio")} | {
-        "report", "guide"}
+        "speak", "report", "guide"}
     assert openai_project.chat_requests == len(KEYWORDS)
     assert openai_project.speech_requests == len(chunk_texts(openai_project, *KEYWORDS))
     for keyword in KEYWORDS:
@@ -123,7 +123,7 @@ def test_hand_edit_makes_no_chat_request_for_the_other_keywords(project: Project
     chat, speech = fake_process.count("chat"), fake_process.count("speech")
     ran, _ = repro(project, fake_process)
     # Every script stage re-runs (scripts/ changed); the others come from the chat cache, byte-identical.
-    assert ran == {f"script@{k}" for k in KEYWORDS} | {f"audio@{keyword}", "report", "guide"}
+    assert ran == {f"script@{k}" for k in KEYWORDS} | {"speak", f"audio@{keyword}", "report", "guide"}
     assert fake_process.count("chat") == chat
     assert fake_process.count("speech") - speech == len(chunk_texts(project, keyword))
 
@@ -166,6 +166,25 @@ def test_refused_key_is_one_line_after_one_request(project: Project, fake_proces
     assert fake_process.count("speech") - speech == 1
 
 
+def test_key_never_reaches_disk_or_any_log_line(project: Project, fake_process, tmp_path):
+    """Every line the stages log under `dvc repro --verbose` (requests, retries, clean-up, summaries), and every file."""
+    keyword = "백자 달항아리"
+    project.file(f"outputs/audio/.{keyword}.mp3.abcd1234.tmp").write_bytes(b"")  # left by a killed run
+    cache = tmp_path / "cache"  # empty, so that chat and speech requests are made and logged
+    fake_process.queue("chat", "reset")
+    fake_process.queue("speech", "reset")
+    env = {**openai_env(fake_process), "DOCENT_CACHE_DIR": str(cache)}
+    result = project.run("dvc", "repro", "--verbose", "--force", f"audio@{keyword}", **env)
+    report = project.run("dvc", "repro", "--verbose", "--force", "--single-item", "report", **env)
+    output = result.stdout + result.stderr + report.stdout + report.stderr
+    for line in ("left by an interrupted run", "waiting", "info: ", "script: ", "audio: ", "report: "):
+        assert line in output, f"no {line!r} line to check"
+    assert FAKE_KEY not in output
+    leaked = [path for root in (project.path, cache) for path in root.rglob("*")
+              if path.is_file() and not path.is_symlink() and FAKE_KEY.encode() in path.read_bytes()]
+    assert leaked == []
+
+
 def set_voice(project: Project, voice: str) -> None:
     params = project.file("params.yaml")
     params.write_text(params.read_text(encoding="utf-8").replace("  voice: alloy", f"  voice: {voice}"),
@@ -177,7 +196,7 @@ def test_a_voice_change_is_synthesised_across_keywords_by_the_speak_stage(projec
     speech = fake_process.count("speech")
     fake_process.reset_peaks()
     ran, output = repro(project, fake_process)
-    assert ran == {"speak", "report"} | {f"audio@{k}" for k in KEYWORDS}
+    assert ran == {"speak", "report", "guide"} | {f"audio@{k}" for k in KEYWORDS}
     assert f"speak: {len(KEYWORDS)} of {len(KEYWORDS)} narrations changed" in output
     assert fake_process.count("speech") - speech == len(chunk_texts(project, *KEYWORDS))
     # Every audio stage found all of its chunks in the cache: the speak stage made them, in one pool.
