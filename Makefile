@@ -7,7 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: help audio test bench prune clean-cache clean-venv
+.PHONY: help audio test test-fast lint bench pull prune clean-cache clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ $(STAMP): requirements.txt
 
 # KEYWORD reaches the recipe through the environment ("$$KEYWORD"), so any character in it is safe.
 audio: $(STAMP) ## Narrate every keyword in params.yaml (dvc repro)
-	@$(PYTHON) -m stages.config
+	@$(PYTHON) -m stages.check_params
 ifdef KEYWORD
 	@$(PYTHON) -m stages.keywords "$$KEYWORD"
 	dvc repro "audio@$$KEYWORD"
@@ -29,8 +29,14 @@ else
 	dvc repro
 endif
 
-test: $(STAMP) ## Run the test suite
+test: $(STAMP) ## Run the whole test suite (what CI runs)
 	$(PYTHON) -m pytest -q tests
+
+test-fast: $(STAMP) ## The everyday loop: every test but the slow real-dvc ones (-m "not slow")
+	$(PYTHON) -m pytest -q -m "not slow" tests
+
+lint: $(STAMP) ## Check the code with ruff (configured in pyproject.toml)
+	$(PYTHON) -m ruff check stages tests bench
 
 # Minutes, not seconds, so not part of `make test`. BENCH_ARGS=--readme writes the table into README.md.
 bench: $(STAMP) ## Measure speed, memory and request counts against the fake OpenAI server
@@ -44,7 +50,7 @@ prune: $(STAMP) ## Remove outputs, .gitignore lines and dvc.lock entries of keyw
 
 # Needs no installed package, so it does not build the venv first.
 clean-cache: ## Empty the speech chunk cache (.cache/, or the folder DOCENT_CACHE_DIR names)
-	@$$(test -x $(PYTHON) && echo $(PYTHON) || echo python3) -m stages.cache clean
+	@$$(test -x $(PYTHON) && echo $(PYTHON) || echo python3) -m stages.clean_cache
 
 clean-venv: ## Remove .venv
 	rm -rf $(VENV)

@@ -26,17 +26,18 @@ from pathlib import Path
 import soundfile as sf
 import yaml
 
-from stages import audio
-from stages.chunking import normalise
-from stages.config import TTSParams, parse_params
-from stages.paths import script_path
-from stages.providers.speech.espeak import EspeakSpeech
+from stages.core.params import TTSParams, parse_params
+from stages.core.paths import script_path
+from stages.speech.chunking import speakable_paragraphs
+from stages.speech.espeak import EspeakSpeech
+from stages.speech.metrics import NarrationMetrics, RunCost
+from stages.speech.narrate import narrate
 from tests.conftest import FAKE_KEY, ROOT, copy_project, project_env
 from tests.fake_openai import SECONDS_PER_CHAR, FakeOpenAI
 
 KEYWORD = "청자 상감운학문 매병"
 LONG_NARRATION = (ROOT / "tests" / "long_narration.md").read_text(encoding="utf-8")
-PARAGRAPHS = normalise(LONG_NARRATION)  # 12 paragraphs of 240–330 characters
+PARAGRAPHS = speakable_paragraphs(LONG_NARRATION)  # 12 paragraphs of 240–330 characters
 SENTENCE = "학의 수를 세어 보려는 관람객이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
 EDITED = "학이 모두 몇 마리인지 세어 보는 분이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
 ONE_PARAGRAPH_PER_CHUNK = 400  # tts.chunk_chars under which no two of the 12 paragraphs share a chunk
@@ -68,8 +69,8 @@ class Bench:
         finally:
             del os.environ["DOCENT_CACHE_DIR"]
 
-    def narrate(self, script: str, **tts_and_requests) -> tuple[audio.Narration, float, int]:
-        """audio.run on `script`; returns the record, the wall time and the speech requests the fake saw."""
+    def narrate(self, script: str, **tts_and_requests) -> tuple[NarrationMetrics, RunCost, float, int]:
+        """narrate() `script`; returns the record, the wall time and the speech requests the fake saw."""
         path = self.workdir / script_path(KEYWORD)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(script, encoding="utf-8")
@@ -79,8 +80,8 @@ class Bench:
         before = self.fake.count("speech")
         started = time.perf_counter()
         with contextlib.chdir(self.workdir):
-            narration = audio.run(params, KEYWORD)
-        return narration, time.perf_counter() - started, self.fake.count("speech") - before
+            narration, cost = narrate(params, KEYWORD)
+        return narration, cost, time.perf_counter() - started, self.fake.count("speech") - before
 
     # --- the cases ----------------------------------------------------------------------------------
     def concurrency(self, latency: float = 1.0) -> list[Row]:
@@ -88,7 +89,7 @@ class Bench:
         walls = {}
         for concurrency in (4, 1):
             with self.fresh_cache():
-                narration, walls[concurrency], _ = self.narrate(LONG_NARRATION, chunk_chars=ONE_PARAGRAPH_PER_CHUNK,
+                narration, _, walls[concurrency], _ = self.narrate(LONG_NARRATION, chunk_chars=ONE_PARAGRAPH_PER_CHUNK,
                                                                 concurrency=concurrency)
             assert narration.chunks == 12, narration
         self.fake.latency = 0.0
@@ -104,13 +105,13 @@ class Bench:
 
     def one_edit(self) -> list[Row]:
         with self.fresh_cache():
-            first, _, first_requests = self.narrate(LONG_NARRATION)
+            first, _, _, first_requests = self.narrate(LONG_NARRATION)
             assert LONG_NARRATION.count(SENTENCE) == 1
-            edited, _, requests = self.narrate(LONG_NARRATION.replace(SENTENCE, EDITED))
+            edited, edited_cost, _, requests = self.narrate(LONG_NARRATION.replace(SENTENCE, EDITED))
         return [Row(f"b. one sentence edited in paragraph 5 of 12 ({first.chunks} chunks at tts.chunk_chars "
                     f"{TTSParams().chunk_chars})",
-                    f"{requests} request (first run {first_requests}); {edited.new_chars} of {edited.chars} "
-                    f"characters re-sent", f"{edited.new_chars / edited.chars:.0%} of the script", "exactly 1")]
+                    f"{requests} request (first run {first_requests}); {edited_cost.new_chars} of {edited.chars} "
+                    f"characters re-sent", f"{edited_cost.new_chars / edited.chars:.0%} of the script", "exactly 1")]
 
     def storms(self) -> list[Row]:
         rows = self.storm(latency=1.0)
@@ -124,7 +125,7 @@ class Bench:
         self.fake.queue("speech", *["429", "ok"] * 200)  # every other request refused, whatever chunk it is for
         try:
             with self.fresh_cache():
-                narration, wall, requests = self.narrate(LONG_NARRATION, chunk_chars=ONE_PARAGRAPH_PER_CHUNK,
+                narration, cost, wall, requests = self.narrate(LONG_NARRATION, chunk_chars=ONE_PARAGRAPH_PER_CHUNK,
                                                          concurrency=4)
         finally:
             with self.fake._lock:
@@ -134,7 +135,7 @@ class Bench:
         ideal = math.ceil(narration.chunks / 4) * (2 * latency + retry_after_ms / 1000)
         return [Row(f"c. 429 storm: every other request refused (retry-after-ms {retry_after_ms}), "
                     f"{narration.chunks} chunks, {latency:g} s latency, concurrency 4",
-                    f"{requests} requests, {narration.retries} retries; {wall:.2f} s (ideal {ideal:.1f} s)",
+                    f"{requests} requests, {cost.retries} retries; {wall:.2f} s (ideal {ideal:.1f} s)",
                     f"{requests / narration.chunks:.2f} requests/chunk; {wall / ideal:.2f}× ideal",
                     "≤ 2.1 requests/chunk; ≤ 1.5×")]
 
@@ -197,7 +198,7 @@ class Bench:
         path.write_text(LONG_NARRATION, encoding="utf-8")
         with self.fresh_cache(), contextlib.chdir(self.workdir):
             started = time.perf_counter()
-            narration = audio.run(params, KEYWORD)
+            narration, _ = narrate(params, KEYWORD)
             stage = time.perf_counter() - started
         return [Row(f"e. espeak synthesis, {len(PARAGRAPHS)} paragraphs", f"{seconds:.0f} s of audio in {synthesis:.2f} s",
                     f"{seconds / synthesis:.0f}× real time", "≥ 100×"),

@@ -2,10 +2,10 @@
 
 import logging
 
-from stages.cli import one_keyword, run_main
-from stages.config import Params, check_keyword, load_params
-from stages.facts import Facts, write_facts
-from stages.providers.info import INFO_PROVIDERS
+from stages.core.cli import one_keyword, run_main
+from stages.core.info_file import Facts, write_facts
+from stages.core.params import Params, check_keyword, load_params
+from stages.facts.providers import INFO_PROVIDERS
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ import logging
 
 from ruamel.yaml import YAML
 
-from stages import atomic
-from stages.cli import one_keyword, run_main
-from stages.config import PARAMS_FILE, check_keyword, load_params, parse_params
-from stages.paths import source_path
-from stages.sources import TEMPLATE
+from stages.core import atomic
+from stages.core.cli import one_keyword, run_main
+from stages.core.params import PARAMS_FILE, check_keyword, load_params, parse_params
+from stages.core.paths import source_path
+from stages.facts.sources import TEMPLATE
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import logging
 import os
 from pathlib import Path
 
-from stages.cli import run_main
-from stages.config import load_params
+from stages.core.cli import run_main
+from stages.core.params import load_params
 
 log = logging.getLogger(__name__)
 LOCK_FILE = Path("dvc.lock")

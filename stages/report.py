@@ -8,11 +8,11 @@ import json
 import logging
 from pathlib import Path
 
-from stages import atomic
-from stages.cli import run_main
-from stages.config import Params, load_params
-from stages.errors import PipelineError
-from stages.paths import metrics_path
+from stages.core import atomic
+from stages.core.cli import run_main
+from stages.core.errors import PipelineError
+from stages.core.params import Params, load_params
+from stages.core.paths import metrics_path
 
 log = logging.getLogger(__name__)
 

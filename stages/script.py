@@ -5,13 +5,14 @@ A hand-edited scripts/<keyword>.md, when present, is used verbatim instead.
 
 import logging
 from pathlib import Path
-from stages import atomic
-from stages.cli import one_keyword, run_main
-from stages.config import Params, check_keyword, load_params
-from stages.errors import PipelineError
-from stages.facts import read_facts
-from stages.paths import hand_edited_path, script_path
-from stages.providers.script import SCRIPT_PROVIDERS
+
+from stages.core import atomic
+from stages.core.cli import one_keyword, run_main
+from stages.core.errors import PipelineError
+from stages.core.info_file import read_facts
+from stages.core.params import Params, check_keyword, load_params
+from stages.core.paths import hand_edited_path, script_path
+from stages.narration.providers import script_provider
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def run(params: Params, keyword: str) -> Path:
         log.info("script: %s ← %s (hand-edited, used verbatim)", out, hand_edited)
         return out
     facts = read_facts(keyword)
-    text = SCRIPT_PROVIDERS[params.script.provider](params).write(facts)
+    text = script_provider(params.script.provider)(params).write(facts)
     atomic.write_text(out, text)
     log.info("script: %s ← %s (%d characters)", out, params.script.provider, len(text))
     return out

@@ -14,16 +14,24 @@ VENV_BIN = Path(sys.executable).parent
 # What a fresh clone has; outputs, caches and the venv are left behind.
 PROJECT_FILES = ["stages", "sources", "scripts", "params.yaml", "dvc.yaml", "Makefile", "requirements.txt",
                  ".gitignore", ".dvcignore"]
+# Variables of the developer's shell that change what the pipeline does: none may leak into a test.
+ISOLATED_ENV = ("OPENAI_", "DOCENT_", "DVC_")
 _RAN = re.compile(r"^Running stage '(.+)':$", re.M)
 
 
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch):
+    """In-process tests see no OPENAI_*, DOCENT_* or DVC_* variable of the developer's shell either."""
+    for name in [name for name in os.environ if name.startswith(ISOLATED_ENV)]:
+        monkeypatch.delenv(name)
+
+
 def project_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
+    # A developer's own key, server or chunk cache must not reach the tests.
+    env = {name: value for name, value in os.environ.items() if not name.startswith(ISOLATED_ENV)}
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env["DVC_NO_ANALYTICS"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.pop("OPENAI_API_KEY", None)
-    env.pop("OPENAI_BASE_URL", None)
     env.update(extra)
     return env
 
@@ -107,3 +115,13 @@ def fake_openai(monkeypatch):
         monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
         monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
         yield fake
+
+
+# Fixtures that build a project copy and run real dvc (repro, exp, queue): a test using one is `slow`.
+DVC_FIXTURES = {"built_project", "project", "fresh_project", "openai_project"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if DVC_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -8,7 +8,6 @@ import time
 import soundfile as sf
 
 from tests.conftest import Project
-from tests.test_sharing import push_and_clone, same_narrations
 from tests.test_pipeline_openai import (  # noqa: F401  (fixtures)
     KEYWORDS,
     FakeProcess,
@@ -17,6 +16,7 @@ from tests.test_pipeline_openai import (  # noqa: F401  (fixtures)
     openai_project,
     project,
 )
+from tests.test_sharing import push_and_clone, same_narrations
 
 
 def exp_table(project: Project, fake: FakeProcess) -> list[dict[str, str]]:

@@ -111,8 +111,8 @@ def test_each_narration_has_subtitles_tags_and_metrics(built_project: Project):
 
     import mutagen
 
-    from stages.chunking import normalise
-    from stages.korean import split_sentences
+    from stages.core.text import split_sentences
+    from stages.speech.chunking import speakable_paragraphs
 
     for keyword in KEYWORDS:
         audio = built_project.file(f"outputs/audio/{keyword}.mp3")
@@ -122,7 +122,7 @@ def test_each_narration_has_subtitles_tags_and_metrics(built_project: Project):
         ends = [float(h) * 3600 + float(m) * 60 + float(s) for h, m, s in
                 re.findall(r"--> (\d\d):(\d\d):(\d\d\.\d\d\d)", vtt)]
         script = built_project.file(f"outputs/script/{keyword}.md").read_text(encoding="utf-8")
-        assert len(ends) == sum(len(split_sentences(p)) for p in normalise(script))  # one cue per sentence
+        assert len(ends) == sum(len(split_sentences(p)) for p in speakable_paragraphs(script))  # one cue per sentence
         assert ends == sorted(ends) and abs(ends[-1] - duration) <= 0.3
 
         tags = mutagen.File(audio).tags

@@ -10,9 +10,9 @@ import urllib.request
 import pytest
 import soundfile as sf
 
-from stages.chunking import split_chunks
-from stages.config import load_params
-from stages.providers.speech.openai import MAX_INPUT_CHARS
+from stages.core.params import load_params
+from stages.speech.chunking import split_chunks
+from stages.speech.openai import MAX_INPUT_CHARS
 from tests.conftest import FAKE_KEY, ROOT, Project, copy_project
 
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]

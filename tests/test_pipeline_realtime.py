@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from stages.chunking import split_chunks
-from stages.providers.speech.realtime import RealtimeSpeech
+from stages.speech.chunking import split_chunks
+from stages.speech.realtime import RealtimeSpeech
 from tests.conftest import ROOT, Project
 
 KEY = "sk-test-e2e-DO-NOT-PRINT-91c2"

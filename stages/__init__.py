@@ -1,1 +1,0 @@
-"""Keyword in, narrated audio guide out: the DVC stages and their providers."""

@@ -1,0 +1,155 @@
+"""What every OpenAI call shares: the client (key, base URL, no SDK retries), the retry classifier, the messages.
+
+The speech, script and realtime providers all build their client with make_client() and send every
+call through call(), so a refused key, an exhausted quota or a rate limit reads the same everywhere,
+and the key itself never reaches a message or a log line.
+"""
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+import httpx2
+import openai
+
+from stages.core.errors import PipelineError
+from stages.core.http_status import StatusKind, status_kind
+from stages.core.params import Params
+from stages.core.retry import Decision, RetryPolicy, server_wait
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+KEY_ENV = "OPENAI_API_KEY"
+BASE_URL_ENV = "OPENAI_BASE_URL"
+BILLING_URL = "https://platform.openai.com/settings/organization/billing"
+KEYS_URL = "https://platform.openai.com/api-keys"
+
+MISSING_KEY = (f"{KEY_ENV} is not set; export your OpenAI API key (export {KEY_ENV}=sk-...) "
+               f"or switch back to the offline providers (tts.provider: espeak, script.provider: template)")
+KEY_REJECTED = (f"the API key was rejected (401); check {KEY_ENV} (create a key at {KEYS_URL}); "
+                f"retrying will not help")
+QUOTA_EXHAUSTED = (f"the OpenAI credit is exhausted (429 insufficient_quota); add credit or raise the limit at "
+                   f"{BILLING_URL}; retrying will not help")
+PERMISSION_DENIED = f"the API key may not use this model or endpoint (403); check the key's project at {KEYS_URL}"
+
+# Raised by the transport while a streamed body arrives (stream_to_file, iter_bytes): not openai exceptions.
+STREAM_ERRORS: tuple[type[BaseException], ...] = (httpx2.TransportError,)
+RETRY_ON: tuple[type[BaseException], ...] = (openai.APIError, *STREAM_ERRORS)
+
+
+class IncompleteBody(Exception):
+    """A body that ended cleanly but is not whole (e.g. an undecodable audio file); worth another try."""
+
+
+def api_key() -> str:
+    """The key from OPENAI_API_KEY; a missing key is a one-line PipelineError."""
+    key = os.environ.get(KEY_ENV, "").strip()
+    if not key:
+        raise PipelineError(MISSING_KEY)
+    return key
+
+
+def base_url() -> str | None:
+    """OPENAI_BASE_URL for OpenAI-compatible servers, else the SDK's default (api.openai.com)."""
+    return os.environ.get(BASE_URL_ENV, "").strip() or None
+
+
+def make_client(params: Params) -> openai.OpenAI:
+    """One SDK client: key and base URL from the environment, SDK retries off, timeout from requests.timeout."""
+    return openai.OpenAI(api_key=api_key(), base_url=base_url(), max_retries=0, timeout=params.requests.timeout)
+
+
+def redact(text: str) -> str:
+    """The text with the API key (should a server echo it) replaced by ***."""
+    key = os.environ.get(KEY_ENV, "").strip()
+    return text.replace(key, "***") if key else text
+
+
+def _server_message(error: openai.APIStatusError) -> str:
+    body = error.body
+    message = body.get("message") if isinstance(body, dict) else body if isinstance(body, str) else None
+    return redact(" ".join(str(message).split()))[:300].rstrip(".") if message else "no message"
+
+
+def is_quota(error: openai.APIStatusError) -> bool:
+    """insufficient_quota arrives as a 429 and may be named in the error's type or its code."""
+    return "insufficient_quota" in {error.type, error.code}
+
+
+def status_decision(status: int, *, quota: bool, wait: float | None, message: str,
+                    refused: str = "request refused") -> Decision:
+    """An OpenAI HTTP status (a call's or a websocket upgrade's) as a decision, with OpenAI's own messages."""
+    kind = status_kind(status, quota=quota)
+    fatal = {StatusKind.QUOTA: QUOTA_EXHAUSTED, StatusKind.AUTH: KEY_REJECTED, StatusKind.FORBIDDEN: PERMISSION_DENIED}
+    if kind in fatal:
+        return Decision(retry=False, reason=fatal[kind])
+    if kind is StatusKind.RATE_LIMIT:
+        return Decision(retry=True, reason="rate limited (429): too many requests or tokens per minute",
+                        server_wait=wait)
+    if kind is StatusKind.TRANSIENT:
+        return Decision(retry=True, reason=f"server error {status}: {message}", server_wait=wait)
+    return Decision(retry=False, reason=f"{refused} ({status}): {message}")
+
+
+def classify(error: BaseException) -> Decision:
+    """Whether a failed OpenAI call is worth another try, and the one line that says why."""
+    if isinstance(error, openai.APIStatusError):
+        return status_decision(error.status_code, quota=is_quota(error), wait=server_wait(error.response.headers),
+                               message=_server_message(error))
+    if isinstance(error, openai.APITimeoutError):
+        return Decision(retry=True, reason="no answer within requests.timeout")
+    if isinstance(error, openai.APIConnectionError):
+        cause = error.__cause__
+        return Decision(retry=True, reason=f"connection failed ({type(cause).__name__ if cause else 'no detail'})")
+    if isinstance(error, httpx2.TimeoutException):
+        return Decision(retry=True, reason=f"body stalled longer than requests.timeout ({type(error).__name__})")
+    if isinstance(error, STREAM_ERRORS):
+        return Decision(retry=True, reason=f"connection dropped mid-body ({type(error).__name__})")
+    if isinstance(error, IncompleteBody):
+        return Decision(retry=True, reason=f"incomplete body: {error}")
+    return Decision(retry=False, reason=f"unexpected OpenAI error: {redact(str(error))}")
+
+
+class OpenAIAccess:
+    """What every OpenAI provider holds: params, the one retry policy (which counts the tries), and a client
+    made on first use.
+
+    The client is made on the first request, so a run whose results all come from a cache needs no key.
+    """
+
+    def __init__(self, params: Params, *, sleep: Callable[[float], None]) -> None:
+        self.params = params
+        self.policy = RetryPolicy(params.retry, sleep=sleep)
+        self._client: openai.OpenAI | None = None
+        self._client_lock = threading.Lock()
+
+    @property
+    def client(self) -> openai.OpenAI:
+        """One SDK client, shared by every thread."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = make_client(self.params)
+            return self._client
+
+    @property
+    def requests(self) -> int:
+        """Requests made so far, retries included."""
+        return self.policy.attempts
+
+    @property
+    def retries(self) -> int:
+        return self.policy.retries
+
+
+def call(policy: RetryPolicy, fn: Callable[[], T], *, what: str) -> T:
+    """Run one OpenAI call under the shared retry policy; failing for good is a one-line RetryError."""
+    return policy.call(fn, retry_on=(*RETRY_ON, IncompleteBody), classify=classify, what=what)
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count for the log: ~4 ASCII characters per token, ~1.5 other (Hangul) characters."""
+    ascii_chars = sum(1 for ch in text if ord(ch) < 128)
+    return round(ascii_chars / 4 + (len(text) - ascii_chars) / 1.5)

@@ -1,0 +1,247 @@
+"""params.yaml, parsed once into one typed, validated object.
+
+Every stage calls load_params(); no other place reads params.yaml by key.
+"""
+
+import difflib
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from stages.core.errors import ParamsError
+
+PARAMS_FILE = Path("params.yaml")
+MAX_KEYWORD_CHARS = 100
+OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",
+                 "marin", "cedar")
+OPENAI_LEGACY_TTS_MODELS = frozenset({"tts-1", "tts-1-hd"})  # older voices only, and no instructions
+OPENAI_NEWER_VOICES = frozenset({"ballad", "verse", "marin", "cedar"})  # not available with the legacy models
+REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
+# Speech-API voices the Realtime API does not have → the Realtime voices closest in character.
+REALTIME_NEAREST = {"fable": ("ballad", "verse"), "onyx": ("cedar", "ash"), "nova": ("marin", "coral")}
+REALTIME_MAX_SPEED = 1.5
+SPEECH_API_MODELS = ("tts-1", "gpt-4o-mini-tts")  # prefixes of the speech endpoint's models, not Realtime ones
+DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소리로, 또렷한 표준어 발음과 여유 있는 속도로 "
+                       "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요.")
+
+
+def check_keyword(keyword: str) -> str:
+    """Return the keyword if it is safe to use verbatim as a file name, else raise ParamsError."""
+    shown = repr(keyword)
+    if not isinstance(keyword, str) or not keyword.strip():
+        raise ParamsError(f"keyword {shown} is empty; give the name of a subject, e.g. 백자 달항아리")
+    if "/" in keyword or "\\" in keyword:
+        raise ParamsError(f"keyword {shown} contains '/' or '\\'; keywords are file names, not paths")
+    if any(unicodedata.category(ch) == "Cc" for ch in keyword):
+        raise ParamsError(f"keyword {shown} contains a control character")
+    if keyword.startswith("."):
+        raise ParamsError(f"keyword {shown} starts with '.'; that would make a hidden file")
+    if len(keyword) > MAX_KEYWORD_CHARS:
+        raise ParamsError(f"keyword {shown[:40]}… is {len(keyword)} characters; the limit is {MAX_KEYWORD_CHARS}")
+    return keyword
+
+
+def _keyword_value(keyword: str) -> str:
+    try:
+        return check_keyword(keyword)
+    except ParamsError as exc:
+        raise ValueError(str(exc)) from None  # pydantic reports ValueError with the key's location
+
+
+Keyword = Annotated[str, AfterValidator(_keyword_value)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _base_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"{url!r} is not an http:// or https:// URL")
+    return url
+
+
+def _unique(names: list[str]) -> list[str]:
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} listed twice")
+    return names
+
+
+BaseURL = Annotated[str, AfterValidator(_base_url)]
+InfoSource = Literal["heritage", "wikipedia", "local"]
+
+
+class InfoParams(Section):
+    """How facts are gathered (dvc.yaml: a dependency of info@*)."""
+
+    provider: Literal["local", "heritage", "wikipedia", "auto"] = "local"
+    # The order `auto` asks the sources in; the first with facts for the keyword answers.
+    sources: Annotated[list[InfoSource], AfterValidator(_unique)] = Field(
+        default=["heritage", "wikipedia", "local"], min_length=1)
+    # Base URLs, so that a mirror or a test server can stand in; endpoint paths are appended.
+    heritage_url: BaseURL = "https://www.khs.go.kr/cha/"
+    wikipedia_url: BaseURL = "https://ko.wikipedia.org"
+
+
+class ScriptParams(Section):
+    """How the narration is written (a dependency of script@*)."""
+
+    provider: Literal["template", "openai"] = "template"
+    model: str = Field(default="gpt-5-mini", min_length=1)  # chat model (openai)
+    minutes: float = Field(default=3.0, ge=0.5, le=30)  # spoken length to aim for (openai)
+
+
+class TTSParams(Section):
+    """What the narration sounds like (a dependency of audio@*)."""
+
+    provider: Literal["espeak", "openai", "realtime"] = "espeak"
+    model: str = "gpt-4o-mini-tts"
+    voice: str = "alloy"
+    speed: float = Field(default=1.0, ge=0.25, le=4.0)
+    format: Literal["mp3", "wav", "flac", "opus"] = "mp3"
+    # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
+    instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
+    max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read
+    # Most characters per speech request, further capped by the engine's own limit. 1200 keeps a Korean
+    # chunk well under gpt-4o-mini-tts's 2000-token input, and an edit or a retry re-buys at most that much.
+    chunk_chars: int = Field(default=1200, ge=100, le=4096)
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.provider == "openai":
+            _check_openai_voice(self.model, self.voice)
+        elif self.provider == "realtime":
+            _check_realtime(self)
+
+
+def _check_realtime(tts: TTSParams) -> None:
+    """The Realtime API's own limits, checked before any stage runs: its voices, its speeds, its models."""
+    if tts.voice not in REALTIME_VOICES:
+        nearest = REALTIME_NEAREST.get(tts.voice) or tuple(difflib.get_close_matches(tts.voice, REALTIME_VOICES, 2))
+        why = "is a speech-API voice the Realtime API does not have" if tts.voice in REALTIME_NEAREST \
+            else "is not a Realtime voice"
+        hint = f"; nearest: {' or '.join(nearest)}" if nearest else ""
+        raise ParamsError(f"params.yaml: tts.voice: {tts.voice!r} {why}{hint} "
+                          f"(tts.provider realtime voices: {', '.join(REALTIME_VOICES)})")
+    if tts.speed > REALTIME_MAX_SPEED:
+        raise ParamsError(f"params.yaml: tts.speed: {tts.speed} is not allowed with tts.provider realtime "
+                          f"(allowed: 0.25–{REALTIME_MAX_SPEED})")
+    if tts.model.startswith(SPEECH_API_MODELS):
+        raise ParamsError(f"params.yaml: tts.model: {tts.model!r} is a speech-API model; tts.provider realtime "
+                          "needs a Realtime model, e.g. gpt-realtime-2.1-mini")
+
+
+def _check_openai_voice(model: str, voice: str) -> None:
+    """The speech API's voices, checked here so that `make audio` refuses a bad one before any request."""
+    if voice not in OPENAI_VOICES:
+        raise ParamsError(f"params.yaml: tts.voice: {voice!r} is not an OpenAI voice; allowed: {', '.join(OPENAI_VOICES)}")
+    if model in OPENAI_LEGACY_TTS_MODELS and voice in OPENAI_NEWER_VOICES:
+        allowed = ", ".join(v for v in OPENAI_VOICES if v not in OPENAI_NEWER_VOICES)
+        raise ParamsError(f"params.yaml: tts.voice: {voice!r} is not available with {model}; allowed: {allowed} "
+                          f"(or use tts.model: gpt-4o-mini-tts)")
+
+
+class RetryParams(Section):
+    """How failed calls are retried; says how calls are made, so no stage depends on it."""
+
+    max_tries: int = Field(default=8, ge=1, le=100)
+    initial_wait: float = Field(default=1.0, gt=0, le=600)
+    max_wait: float = Field(default=60.0, gt=0, le=3600)
+
+
+class RequestsParams(Section):
+    """How remote calls are made (parallelism, pacing, timeout); like retry, a dependency of no stage."""
+
+    concurrency: int = Field(default=4, ge=1, le=64)
+    rpm: float | None = Field(default=None, gt=0)  # optional client-side limit on requests per minute
+    timeout: float = Field(default=60.0, gt=0, le=3600)  # seconds per request
+
+
+class Params(Section):
+    keywords: list[Keyword] = Field(min_length=1)
+    info: InfoParams = InfoParams()
+    script: ScriptParams = ScriptParams()
+    tts: TTSParams = TTSParams()
+    retry: RetryParams = RetryParams()
+    requests: RequestsParams = RequestsParams()
+
+    def model_post_init(self, _context: Any) -> None:
+        seen = set()
+        for keyword in self.keywords:
+            if keyword in seen:
+                raise ParamsError(f"params.yaml: keywords: {keyword!r} is listed twice")
+            seen.add(keyword)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """One line naming the key, the bad value and what is allowed."""
+    loc = ".".join(str(part) for part in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(error["loc"][:-1])
+        allowed = ", ".join(parent.model_fields) if parent else "see README"
+        return f"{loc}: unknown key; allowed keys here: {allowed}"
+    if kind == "literal_error":
+        return f"{loc}: {error['input']!r} is not allowed; allowed values: {error['ctx']['expected']}"
+    if kind == "missing":
+        return f"{loc}: missing; it is required"
+    if kind == "value_error":
+        return f"{loc}: {error['ctx']['error']}"
+    message = error["msg"]
+    bounds = _bounds(error["loc"])
+    return f"{loc}: {error['input']!r} is not allowed: {message}{bounds}"
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    model: type[BaseModel] = Params
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        if field is None or not isinstance(field.annotation, type) or not issubclass(field.annotation, BaseModel):
+            return None
+        model = field.annotation
+    return model
+
+
+def _bounds(loc: tuple) -> str:
+    parent = _model_at(loc[:-1])
+    if parent is None or str(loc[-1]) not in parent.model_fields:
+        return ""
+    low = high = None
+    for meta in parent.model_fields[str(loc[-1])].metadata:
+        for name in ("ge", "gt"):
+            low = getattr(meta, name, None) if getattr(meta, name, None) is not None else low
+        for name in ("le", "lt"):
+            high = getattr(meta, name, None) if getattr(meta, name, None) is not None else high
+    return f" (allowed: {low}–{high})" if low is not None and high is not None else ""
+
+
+def parse_params(data: Any) -> Params:
+    """Validate already-loaded YAML data."""
+    if not isinstance(data, dict):
+        raise ParamsError("params.yaml: the top level must be a mapping of sections (keywords, info, script, tts, retry)")
+    try:
+        return Params.model_validate(data)
+    except ValidationError as exc:
+        raise ParamsError(f"params.yaml: {_describe(exc.errors()[0])}") from None
+
+
+def load_params(path: Path = PARAMS_FILE) -> Params:
+    """Read and validate params.yaml; any problem is a one-line ParamsError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParamsError(f"{path} not found; run from the project's top folder") from None
+    except UnicodeDecodeError:
+        raise ParamsError(f"{path} is not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise ParamsError(f"{path}: malformed YAML{where}: {problem}") from None
+    return parse_params(data)
+

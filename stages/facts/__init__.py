@@ -1,0 +1,1 @@
+"""Facts about a keyword: source files, web access and the info providers (the info stage)."""

@@ -1,0 +1,129 @@
+"""WikipediaInfo: broader context from Korean Wikipedia (text under CC BY-SA 4.0, credited in the info file)."""
+
+import re
+from urllib.parse import quote
+
+from stages.core.errors import NoFacts, PipelineError
+from stages.core.info_file import Facts, FactSection
+from stages.core.params import Params
+from stages.core.text import squash
+from stages.facts.sources import read_source
+from stages.facts.web import Web
+
+LICENSE = "CC BY-SA 4.0"
+LICENSE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
+SHOWN_CANDIDATES = 15
+# Sections that hold references and links rather than prose about the subject.
+SKIPPED_SECTIONS = {"같이 보기", "각주", "주석", "참고 문헌", "참고문헌", "참고 자료", "외부 링크", "외부 고리",
+                    "각주 및 참고 문헌", "출처", "관련 항목", "참조", "더 읽을거리", "갤러리"}
+_HEADING = re.compile(r"^(={2,6})\s*(.*?)\s*\1\s*$")
+_SPACES = re.compile(r"\s+")
+
+
+
+def split_extract(extract: str) -> list[tuple[str, str]]:
+    """A plain-text extract as (heading, text): the lead is 개요, each level-2 heading starts a section.
+
+    Deeper headings stay inside their level-2 section; reference sections and empty ones are dropped.
+    """
+    sections: list[tuple[str, list[str]]] = [("개요", [])]
+    for line in extract.splitlines():
+        heading = _HEADING.match(line.strip())
+        if heading and len(heading.group(1)) == 2:
+            sections.append((heading.group(2), []))
+        elif not heading and line.strip():
+            sections[-1][1].append(_SPACES.sub(" ", line).strip())
+    return [(title, " ".join(lines)) for title, lines in sections if lines and title not in SKIPPED_SECTIONS]
+
+
+class WikipediaInfo:
+    """Reads a Korean Wikipedia page: the REST summary, then the plain-text extract split at its headings."""
+
+    name = "wikipedia"
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self.base = params.info.wikipedia_url.rstrip("/")
+
+    def fetch(self, keyword: str) -> Facts:
+        source = read_source(keyword)
+        where = source.path.as_posix()
+        pinned = source.pins.wikipedia
+        with Web(self.params) as web:
+            summary = self._summary(web, pinned or keyword)
+            if summary is None and pinned:
+                raise NoFacts(f"{self.name}: no page titled {pinned!r} (pinned in {where})"
+                              f"{self._candidates(self._search(web, pinned), where)}")
+            if summary is None:
+                hits = self._search(web, keyword)
+                exact = [title for title in hits if squash(title) == squash(keyword)]
+                if not exact:
+                    raise NoFacts(f"{self.name}: no page titled {keyword!r}{self._candidates(hits, where)}")
+                summary = self._summary(web, exact[0])
+                if summary is None:
+                    raise NoFacts(f"{self.name}: the search found {exact[0]!r}, but the page is missing")
+            title = self._title(summary)
+            if summary.get("type") == "disambiguation":
+                raise NoFacts(f"{self.name}: {title!r} is a disambiguation page"
+                              f"{self._candidates(self._links(web, title), where)}")
+            extract = self._extract(web, title) or summary.get("extract") or ""
+        page = f"{self.base}/wiki/{quote(title.replace(' ', '_'))}"
+        sections = [FactSection(heading=heading, text=text,
+                                source=page if heading == "개요" else f"{page}#{quote(heading.replace(' ', '_'))}")
+                    for heading, text in split_extract(extract)]
+        if not sections:
+            raise NoFacts(f"{self.name}: the page {title!r} has no text")
+        details = {"url": page, "license": LICENSE, "license_url": LICENSE_URL, "wikipedia_title": title}
+        if summary.get("description"):
+            details["description"] = _SPACES.sub(" ", summary["description"]).strip()
+        return Facts(
+            keyword=keyword,
+            title=title,
+            provider=self.name,
+            sections=sections,
+            details=details,
+            attribution=[f"한국어 위키백과 「{title}」 문서({LICENSE})"],
+        )
+
+    def _summary(self, web: Web, title: str) -> dict | None:
+        """The REST summary of a page, or None when there is no such page (404)."""
+        url = f"{self.base}/api/rest_v1/page/summary/{quote(title.replace(' ', '_'), safe='')}"
+        status, data = web.get_json(url, what=self.name, accept=(404,))
+        if status == 404:
+            return None
+        if not isinstance(data, dict) or "type" not in data:
+            raise PipelineError(f"{self.name}: GET {url}: the answer is not a page summary")
+        return data
+
+    @staticmethod
+    def _title(summary: dict) -> str:
+        titles = summary.get("titles") or {}
+        title = titles.get("normalized") or summary.get("title") or ""
+        return title.replace("_", " ")
+
+    def _query(self, web: Web, **query: str | int) -> dict:
+        url = f"{self.base}/w/api.php"
+        _, data = web.get_json(url, {"action": "query", "format": "json", "formatversion": 2, **query},
+                               what=self.name)
+        if not isinstance(data, dict) or "error" in data:
+            error = data.get("error", {}) if isinstance(data, dict) else {}
+            raise PipelineError(f"{self.name}: GET {url}: {error.get('info') or 'not a query answer'}")
+        return data.get("query") or {}
+
+    def _search(self, web: Web, text: str) -> list[str]:
+        hits = self._query(web, list="search", srsearch=text, srnamespace=0, srlimit=SHOWN_CANDIDATES)
+        return [hit["title"] for hit in hits.get("search", []) if hit.get("title")]
+
+    def _links(self, web: Web, title: str) -> list[str]:
+        pages = self._query(web, prop="links", titles=title, plnamespace=0, pllimit="max").get("pages", [])
+        return [link["title"] for page in pages for link in page.get("links", []) if link.get("title")]
+
+    def _extract(self, web: Web, title: str) -> str:
+        pages = self._query(web, prop="extracts", explaintext=1, redirects=1, titles=title).get("pages", [])
+        return next((page.get("extract") or "" for page in pages if not page.get("missing")), "")
+
+    def _candidates(self, titles: list[str], where: str) -> str:
+        if not titles:
+            return " (the search found nothing)"
+        shown = ", ".join(titles[:SHOWN_CANDIDATES]) + (", …" if len(titles) > SHOWN_CANDIDATES else "")
+        return f"; candidates: {shown} — pin one with 'wikipedia: <title>' in {where}"

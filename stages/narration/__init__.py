@@ -1,0 +1,1 @@
+"""The docent narration: script providers and Korean text helpers (the script stage)."""

@@ -1,1 +1,0 @@
-"""Providers, one file each, grouped by role: info/, script/ and speech/."""

@@ -1,0 +1,105 @@
+"""EspeakSpeech: offline Korean speech from the espeak-ng library shipped in the espeakng-loader wheel."""
+
+import ctypes
+import threading
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from stages.core.atomic import atomic_path
+from stages.core.errors import PipelineError
+from stages.core.params import Params
+
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_INITIALIZE_DONT_EXIT = 0x8000  # report errors to us instead of calling exit()
+_POS_CHARACTER = 1
+_CHARS_UTF8 = 1
+_RATE_PARAMETER = 1
+_DEFAULT_WPM = 175
+_MIN_WPM, _MAX_WPM = 80, 450
+
+_SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+
+
+class _Engine:
+    """The process-wide espeak-ng instance; the C library keeps global state, so calls are serialised."""
+
+    _instance: "_Engine | None" = None
+    _create_lock = threading.Lock()
+
+    def __init__(self) -> None:
+        try:
+            import espeakng_loader
+        except ImportError:
+            raise PipelineError("espeak-ng is not installed; run 'make audio' so that requirements.txt is installed") from None
+        lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        lib.espeak_Synth.argtypes = [
+            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
+            ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+        ]
+        data_path = espeakng_loader.get_data_path().encode()
+        self.rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, _INITIALIZE_DONT_EXIT)
+        if self.rate <= 0:
+            raise PipelineError("espeak-ng failed to start (its data folder could not be read)")
+        if lib.espeak_SetVoiceByName(b"ko") != 0:
+            raise PipelineError("espeak-ng has no Korean voice in this installation")
+        self._lib = lib
+        self._blocks: list[np.ndarray] = []
+        self._callback = _SynthCallback(self._collect)  # kept on self: the C side holds only a raw pointer
+        lib.espeak_SetSynthCallback(self._callback)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def get(cls) -> "_Engine":
+        with cls._create_lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def _collect(self, wav, count, _events) -> int:
+        if count > 0:
+            self._blocks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+        return 0
+
+    def speak(self, text: str, words_per_minute: int) -> np.ndarray:
+        data = text.encode("utf-8")
+        with self._lock:
+            self._blocks = []
+            self._lib.espeak_SetParameter(_RATE_PARAMETER, words_per_minute, 0)
+            status = self._lib.espeak_Synth(data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+            blocks, self._blocks = self._blocks, []
+        if status != 0:
+            raise PipelineError(f"espeak-ng could not synthesise the text (status {status})")
+        return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int16)
+
+
+class EspeakSpeech:
+    """Offline Korean voice from espeak-ng; tts.speed scales its speaking rate, tts.voice is not used."""
+
+    name = "espeak"
+    max_chars = 4096  # no API limit; keeps each chunk's audio a few MB at most
+    chunk_format = "wav"
+    counts_requests = False  # a local engine: the synthesizer's one call per chunk is the count
+    requests = retries = 0
+
+    def __init__(self, params: Params) -> None:
+        self.speed = params.tts.speed
+        self.words_per_minute = max(_MIN_WPM, min(_MAX_WPM, round(_DEFAULT_WPM * self.speed)))
+
+    def identity(self) -> dict:
+        """Everything that changes the sound this provider makes."""
+        return {"provider": self.name, "voice": "ko", "words_per_minute": self.words_per_minute}
+
+    def narration_metrics(self, chunk_files: list[Path]) -> dict:
+        return {}
+
+    def synthesize(self, text: str, dest: Path) -> None:
+        """Write `text` spoken as a 16-bit mono WAV file at `dest`, atomically."""
+        engine = _Engine.get()
+        samples = engine.speak(text, self.words_per_minute)
+        with atomic_path(dest) as tmp:
+            sf.write(tmp, samples, engine.rate, format="WAV", subtype="PCM_16")

@@ -1,0 +1,119 @@
+"""Was a text read verbatim? Compare what was said with what should have been, after normalisation.
+
+Both sides are normalised the same way (Unicode NFKC, case, numbers spelt out as Korean readings,
+whitespace and punctuation dropped), so "1,342년에" and "천삼백사십이 년에" are the same reading.
+The character error rate (CER) is the edit distance divided by the expected length. A preamble or a
+comment hides under the CER of a long chunk, so the longest run of added and of skipped characters is
+reported too.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_DIGIT_NAMES = "영일이삼사오육칠팔구"
+_SMALL_UNITS = ("", "십", "백", "천")
+_LARGE_UNITS = ("", "만", "억", "조", "경")
+# 1,342 and 1,000,000 are one number; 3.14 is read 삼점일사.
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def _read_below_10000(n: int) -> str:
+    spoken = ""
+    for power in (3, 2, 1, 0):
+        digit = n // 10**power % 10
+        if digit:
+            # 십, 백, 천 are said without 일; the ones digit keeps it.
+            spoken += ("" if digit == 1 and power else _DIGIT_NAMES[digit]) + _SMALL_UNITS[power]
+    return spoken
+
+
+def read_number(number: str) -> str:
+    """The Sino-Korean reading of a written number: 1342 → 천삼백사십이, 3.5 → 삼점오, 007 → 영영칠."""
+    whole, _, fraction = number.replace(",", "").partition(".")
+    fraction_spoken = "점" + "".join(_DIGIT_NAMES[int(d)] for d in fraction) if fraction else ""
+    if (len(whole) > 1 and whole.startswith("0")) or len(whole) > 4 * len(_LARGE_UNITS):
+        return "".join(_DIGIT_NAMES[int(d)] for d in whole) + fraction_spoken  # codes, serials: digit by digit
+    n = int(whole)
+    if n == 0:
+        return "영" + fraction_spoken
+    groups = []
+    for unit in _LARGE_UNITS:
+        n, group = divmod(n, 10000)
+        if group:
+            groups.append(("" if group == 1 and unit == "만" else _read_below_10000(group)) + unit)  # 만, not 일만
+        if not n:
+            break
+    return "".join(reversed(groups)) + fraction_spoken
+
+
+def pronounced(text: str) -> str:
+    """Only what is pronounced: NFKC, case-folded, numbers as Korean readings, no spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _NUMBER.sub(lambda match: read_number(match.group()), text)
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How a heard text differs from the expected one, both normalised."""
+
+    expected: str
+    heard: str
+    distance: int  # Levenshtein edits from expected to heard
+    added: str  # the longest run of consecutive characters heard but not expected (e.g. a preamble)
+    skipped: str  # the longest run of consecutive expected characters not heard
+
+    @property
+    def cer(self) -> float:
+        if not self.expected:
+            return 0.0 if not self.heard else 1.0
+        return self.distance / len(self.expected)
+
+
+def compare(expected_text: str, heard_text: str) -> Comparison:
+    """Normalise both texts and align them."""
+    expected, heard = pronounced(expected_text), pronounced(heard_text)
+    # A faithful read is mostly shared prefix and suffix: only the middle needs the quadratic alignment.
+    start = 0
+    while start < min(len(expected), len(heard)) and expected[start] == heard[start]:
+        start += 1
+    end = 0
+    while end < min(len(expected), len(heard)) - start and expected[-1 - end] == heard[-1 - end]:
+        end += 1
+    a, b = expected[start:len(expected) - end], heard[start:len(heard) - end]
+    distance, added, skipped = _align(a, b)
+    return Comparison(expected=expected, heard=heard, distance=distance, added=added, skipped=skipped)
+
+
+def _align(a: str, b: str) -> tuple[int, str, str]:
+    """Levenshtein distance from a to b, and the longest insertion and deletion runs of one optimal path."""
+    rows, cols = len(a) + 1, len(b) + 1
+    table = [list(range(cols))]
+    for i in range(1, rows):
+        previous = table[-1]
+        row = [i] + [0] * (cols - 1)
+        ai = a[i - 1]
+        for j in range(1, cols):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ai != b[j - 1]))
+        table.append(row)
+    added, skipped = "", ""
+    run_added, run_skipped = [], []
+    i, j = len(a), len(b)
+    while i or j:
+        if i and j and table[i][j] == table[i - 1][j - 1] + (a[i - 1] != b[j - 1]):
+            i, j = i - 1, j - 1
+            run_added, run_skipped = [], []
+        elif j and table[i][j] == table[i][j - 1] + 1:
+            j -= 1
+            run_added.append(b[j])
+            run_skipped = []
+            if len(run_added) > len(added):
+                added = "".join(reversed(run_added))
+        else:
+            i -= 1
+            run_skipped.append(a[i])
+            run_added = []
+            if len(run_skipped) > len(skipped):
+                skipped = "".join(reversed(run_skipped))
+    return table[len(a)][len(b)], added, skipped

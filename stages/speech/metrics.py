@@ -1,0 +1,98 @@
+"""Per-narration metrics (outputs/metrics/<keyword>.json) and the cost estimate behind est_cost_usd."""
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from stages.core import atomic
+from stages.core.params import TTSParams
+from stages.core.paths import metrics_path
+from stages.speech.chunking import Chunk
+from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider
+
+# Published prices, USD. Per-character models bill the input text; the others bill tokens, estimated here.
+PER_MILLION_CHARS = {"tts-1": 15.0, "tts-1-hd": 30.0}
+# gpt-4o-mini-tts: $0.60 per 1M text-input tokens and $12 per 1M audio-output tokens, which OpenAI
+# itself puts at about $0.015 per minute of audio. Hangul runs about one token per syllable, so the
+# character count is used as the (upper-bound) input-token estimate.
+PER_TOKEN = {
+    "gpt-4o-mini-tts": {"input_per_million": 0.60, "audio_per_minute": 0.015},
+    # gpt-realtime-2.1-mini: $20 per 1M audio-output tokens at 20 tokens a second ($0.024 a minute), plus the
+    # transcript at $2.40 per 1M text-output tokens (~220 tokens a minute of Korean); text input $0.60 per 1M.
+    # Re-reads of unfaithful chunks are extra (see README, Realtime speech).
+    "gpt-realtime-2.1-mini": {"input_per_million": 0.60, "audio_per_minute": 0.0245},
+}
+
+
+def estimate_cost_usd(provider: str, model: str, chars: int, duration_s: float) -> float:
+    """What synthesising the whole narration once costs, whatever the cache saved this time."""
+    if provider == "espeak":
+        return 0.0
+    if model in PER_MILLION_CHARS:
+        return round(chars * PER_MILLION_CHARS[model] / 1e6, 6)
+    prices = PER_TOKEN.get(model)
+    if prices is None:
+        return 0.0  # an unknown (e.g. self-hosted, OpenAI-compatible) model: no published price
+    text = chars * prices["input_per_million"] / 1e6
+    audio = duration_s / 60 * prices["audio_per_minute"]
+    return round(text + audio, 6)
+
+
+@dataclass(frozen=True)
+class RunCost:
+    """What one run of a narration took (not what the narration is): for the log and the run summary."""
+
+    requests: int  # speech requests made, retries included
+    retries: int  # provider retries plus truncation re-tries
+    cached_chunks: int  # chunks whose sound came from the cache
+    new_chars: int  # characters sent to the speech provider (what an edit costs)
+
+
+@dataclass(frozen=True)
+class NarrationMetrics:
+    chars: int
+    chunks: int
+    requests: int
+    retries: int
+    cached_chunks: int
+    duration_s: float
+    bytes: int
+    est_cost_usd: float
+    provider: str
+    model: str
+    voice: str
+    speed: float
+    extra: dict = field(default_factory=dict)  # provider-specific figures, e.g. per-chunk CER
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data.update(data.pop("extra"))
+        return atomic.stable_json(data)
+
+
+def run_cost(synthesizer: ChunkSynthesizer, provider: SpeechProvider) -> RunCost:
+    """What this run took: a remote provider counts its own HTTP attempts, a local one makes one call a chunk."""
+    return RunCost(
+        requests=provider.requests if provider.counts_requests else synthesizer.calls,
+        retries=(provider.retries if provider.counts_requests else 0) + synthesizer.truncation_retries,
+        cached_chunks=synthesizer.cached_chunks, new_chars=synthesizer.new_chars)
+
+
+def narration_metrics(tts: TTSParams, chunks: Sequence[Chunk], cost: RunCost, provider: SpeechProvider,
+                      chunk_files: list[Path], out: Path, duration_s: float) -> NarrationMetrics:
+    """The record of one narration: what it is (text, voice, length)."""
+    chars = sum(len(chunk.text) for chunk in chunks)
+    return NarrationMetrics(
+        chars=chars, chunks=len(chunks), requests=cost.requests, retries=cost.retries,
+        cached_chunks=cost.cached_chunks, duration_s=round(duration_s, 3), bytes=out.stat().st_size,
+        est_cost_usd=estimate_cost_usd(tts.provider, tts.model, chars, duration_s),
+        provider=tts.provider, model=tts.model, voice=tts.voice, speed=tts.speed,
+        # Read back from the chunk files, so that chunks served from the cache count too (realtime: CER).
+        extra=provider.narration_metrics(chunk_files),
+    )
+
+
+def write_metrics(keyword: str, metrics: NarrationMetrics) -> Path:
+    path = metrics_path(keyword)
+    atomic.write_text(path, metrics.to_json())
+    return path

@@ -1,0 +1,76 @@
+"""One narration, end to end: script → chunks → chunk audio (cache or provider) → encoded file, subtitles, metrics.
+
+The script is cut into chunks whose boundaries survive edits (chunking), each chunk's sound comes from the
+shared content-addressed cache or from the speech provider, several at a time (synthesis), and the chunks
+are encoded once, in script order, into tts.format (assembly).
+"""
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+from stages.core import atomic
+from stages.core.errors import PipelineError
+from stages.core.info_file import read_facts
+from stages.core.params import Params
+from stages.core.paths import audio_path, script_path, subtitles_path
+from stages.core.progress import Progress
+from stages.core.ratelimit import RateLimiter
+from stages.speech import assembly
+from stages.speech.chunking import split_chunks
+from stages.speech.credits import credit_lines
+from stages.speech.metrics import (
+    NarrationMetrics,
+    RunCost,
+    narration_metrics,
+    run_cost,
+    write_metrics,
+)
+from stages.speech.providers import speech_provider
+from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
+from stages.speech.synthesis import ChunkSynthesizer
+from stages.speech.tags import write_tags
+
+log = logging.getLogger(__name__)
+
+ALBUM = "도슨트 오디오 가이드"
+
+
+def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
+    """Speak outputs/script/<keyword>.md into outputs/audio/ with its subtitles and metrics."""
+    source = script_path(keyword)
+    try:
+        script = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PipelineError(f"{source} is missing; run the script stage first (dvc repro 'script@{keyword}')") from None
+    provider = speech_provider(params.tts.provider)(params)
+    chunks = split_chunks(script, min(params.tts.chunk_chars, provider.max_chars))
+    if not chunks:
+        raise PipelineError(f"{source} has no speakable text")
+    synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency,
+                                   limiter=RateLimiter(params.requests.rpm))
+    out = audio_path(keyword, params.tts.format)
+    facts = read_facts(keyword)
+    credits = credit_lines(facts, params.tts)
+    chunk_files: list[Path] = []
+    with Progress(keyword, len(chunks)) as progress, \
+            contextlib.closing(synthesizer.files(chunks, progress)) as files:
+        parts = zip(_recorded(files, chunk_files), assembly.pauses([chunk.end for chunk in chunks]))
+        encoded = assembly.encode(parts, out, params.tts.format, finish=lambda tmp: write_tags(
+            tmp, params.tts.format, title=keyword, album=ALBUM, comment="; ".join(credits)))
+    spoken = [SpokenChunk(chunk.text, start, length) for chunk, (start, length) in zip(chunks, encoded.spans)]
+    atomic.write_text(subtitles_path(keyword), render_vtt(cues_for(spoken), [facts.title, "\n".join(credits)]))
+    cost = run_cost(synthesizer, provider)
+    metrics = narration_metrics(params.tts, chunks, cost, provider, chunk_files, out, encoded.duration_s)
+    log.info("audio: %s (%d chunks, %d from the cache, %d requests, %.1f s of sound)", out, metrics.chunks,
+             cost.cached_chunks, cost.requests, metrics.duration_s)
+    write_metrics(keyword, metrics)
+    return metrics, cost
+
+
+def _recorded(files: Iterator[Path], seen: list[Path]) -> Iterator[Path]:
+    """Pass the chunk files through, remembering them for the per-chunk metrics."""
+    for path in files:
+        seen.append(path)
+        yield path

@@ -1,0 +1,119 @@
+"""OpenAISpeech: OpenAI's speech API, streamed into a temp file that is moved into place only when whole."""
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import soundfile as sf
+
+from stages.core import openai_access
+from stages.core.atomic import atomic_path
+from stages.core.errors import ParamsError, PipelineError
+from stages.core.openai_access import IncompleteBody
+from stages.core.params import OPENAI_LEGACY_TTS_MODELS, REALTIME_NEAREST, Params
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_CHARS = 4096
+OUTPUT_FORMATS = {"mp3", "wav", "flac", "opus"}  # what the audio stage can encode the narration to
+SHUTDOWNS = {"tts-1": "2027-01-06", "tts-1-hd": "2027-01-06", "gpt-4o-mini-tts": "2027-01-06"}
+MIGRATION = "tts.provider: realtime with tts.model: gpt-realtime-2.1-mini"
+_WAV_UNKNOWN_SIZES = {0, 0xFFFFFFFF}  # what a streamed WAV header may carry before its length is known
+
+
+def _voice_change(voice: str) -> str:
+    """The voice part of the migration, for the speech-API voices the Realtime API lacks."""
+    nearest = REALTIME_NEAREST.get(voice)
+    return f" and tts.voice: {nearest[0]} (it has no {voice}; {' or '.join(nearest)} come closest)" if nearest else ""
+
+
+def check_format(params: Params) -> None:
+    """The narration's format must be one this provider's chunks can be encoded to (voices: stages/config.py)."""
+    if params.tts.format not in OUTPUT_FORMATS:
+        raise ParamsError(f"params.yaml: tts.format: {params.tts.format!r} is not supported with OpenAI speech; "
+                          f"allowed: {', '.join(sorted(OUTPUT_FORMATS))}")
+
+
+def check_wav(path: Path) -> None:
+    """Raise IncompleteBody unless `path` is a WAV file with all the samples its header announces."""
+    total = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(64 * 1024)  # the header chunks come first and are small
+    declared = None
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        at = 12
+        while at + 8 <= len(head):
+            chunk_id, size = head[at:at + 4], int.from_bytes(head[at + 4:at + 8], "little")
+            if chunk_id == b"data":
+                declared = (size, total - at - 8)
+                break
+            at += 8 + size + (size & 1)
+    if declared is None:
+        raise IncompleteBody(f"{total} bytes without a WAV data chunk")
+    size, present = declared
+    if size not in _WAV_UNKNOWN_SIZES and present < size:
+        raise IncompleteBody(f"WAV body has {present} of {size} announced bytes")
+    try:
+        frames = sf.info(path).frames
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise IncompleteBody(f"audio cannot be decoded ({exc})") from None
+    if frames <= 0:
+        raise IncompleteBody("audio has no samples")
+
+
+class OpenAISpeech(openai_access.OpenAIAccess):
+    """OpenAI text-to-speech (tts.model, tts.voice, tts.speed, tts.instructions); WAV chunks, retried by one policy."""
+
+    name = "openai"
+    max_chars = MAX_INPUT_CHARS
+    chunk_format = "wav"
+    counts_requests = True
+
+    def __init__(self, params: Params, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        check_format(params)
+        tts = params.tts
+        self.model, self.voice, self.speed = tts.model, tts.voice, tts.speed
+        # tts-1 and tts-1-hd refuse instructions; every newer model takes them.
+        self.instructions = tts.instructions.strip() if tts.model not in OPENAI_LEGACY_TTS_MODELS else ""
+        super().__init__(params, sleep=sleep)
+        shutdown = SHUTDOWNS.get(self.model)
+        if shutdown:
+            log.warning("tts.model %s is scheduled to shut down on %s; move to %s%s", self.model, shutdown, MIGRATION,
+                        _voice_change(self.voice))
+
+    def identity(self) -> dict:
+        """Everything that changes the sound this provider makes."""
+        return {"provider": self.name, "model": self.model, "voice": self.voice, "speed": self.speed,
+                "instructions": self.instructions or None, "format": self.chunk_format}
+
+    def narration_metrics(self, chunk_files: list[Path]) -> dict:
+        return {}
+
+    def request(self, text: str) -> dict:
+        """The speech API's arguments for `text`."""
+        args = {"model": self.model, "voice": self.voice, "input": text, "speed": self.speed,
+                "response_format": self.chunk_format}
+        if self.instructions:
+            args["instructions"] = self.instructions
+        return args
+
+    def synthesize(self, text: str, dest: Path) -> None:
+        """Write `text` spoken as a WAV file at `dest`; only a complete, decodable body ever reaches `dest`."""
+        if not text.strip():
+            raise PipelineError("tts: nothing to say (an empty chunk)")
+        if len(text) > MAX_INPUT_CHARS:
+            raise PipelineError(f"tts: a chunk of {len(text)} characters is over the speech API's limit of "
+                                f"{MAX_INPUT_CHARS}; split the script into shorter paragraphs")
+        args = self.request(text)
+        log.info("openai speech: %d characters (~%d tokens), model %s, voice %s, speed %s", len(text),
+                 openai_access.estimate_tokens(text), self.model, self.voice, self.speed)
+
+        def attempt() -> None:
+            # A fresh temp file per try, beside dest; atomic_path deletes it if the try fails.
+            with atomic_path(dest) as tmp:
+                with self.client.audio.speech.with_streaming_response.create(**args) as response:
+                    response.stream_to_file(tmp)
+                check_wav(tmp)
+
+        openai_access.call(self.policy, attempt, what="openai speech")

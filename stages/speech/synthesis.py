@@ -1,0 +1,204 @@
+"""Chunks → checked chunk audio files in script order: from the cache when the same sound was made before,
+else from the speech provider, `requests.concurrency` requests at a time.
+
+The provider contract: `synthesize(text, dest)` writes one complete lossless chunk file at `dest`
+atomically, and retries its own transient failures (stages/retry.py), so this module adds no HTTP retry
+layer. What it adds is the check no HTTP status gives: audio that is empty, undecodable or far shorter
+than its text is re-synthesised once, then fails naming the chunk.
+"""
+
+import logging
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import soundfile as sf
+
+from stages.core.cache import Cache, content_key
+from stages.core.errors import PipelineError
+from stages.core.progress import Progress
+from stages.core.ratelimit import RateLimiter
+from stages.speech.chunking import NORMALISER_VERSION, Chunk, first_words
+
+log = logging.getLogger(__name__)
+
+CHUNK_CACHE = "chunks"
+# Faster than anyone speaks at speed 1.0 (Korean runs at 5–7 syllables a second): audio shorter than its
+# text at this rate was cut off. A Hangul syllable counts 1, any other letter or digit ½.
+FASTEST_UNITS_PER_S = 20.0
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+class SpeechProvider(Protocol):
+    """What the audio stage needs of a speech engine, capabilities included, so nothing is probed with getattr."""
+
+    name: str
+    max_chars: int  # the most characters one request may carry
+    chunk_format: str  # the lossless format of the chunk files it writes
+    counts_requests: bool  # True: `requests` and `retries` count its own HTTP attempts (remote engines)
+    requests: int
+    retries: int
+
+    def identity(self) -> dict:
+        """Everything that changes the sound of a chunk besides its text: part of the cache key."""
+        ...
+
+    def synthesize(self, text: str, dest: Path) -> None:
+        """Write one complete chunk file at dest, atomically, retrying its own transient failures."""
+        ...
+
+    def narration_metrics(self, chunk_files: list[Path]) -> dict:
+        """Figures of its own for the metrics file (realtime: CER), read back from the chunk files."""
+        ...
+
+
+class _Stopped(Exception):
+    """A queued chunk not started because another chunk had already failed."""
+
+
+class TruncatedAudio(Exception):
+    """A chunk file that decodes to nothing, to noise-free zeros, or to far less than its text."""
+
+
+def chunk_key(provider: SpeechProvider, text: str) -> str:
+    """The cache key: everything that changes the sound of this chunk."""
+    return content_key({"speech": provider.identity(), "chunk_format": provider.chunk_format,
+                        "normaliser": NORMALISER_VERSION, "text": text})
+
+
+def spoken_units(text: str) -> float:
+    hangul = len(_HANGUL.findall(text))
+    other = sum(ch.isalnum() for ch in text) - hangul
+    return hangul + other / 2
+
+
+def min_seconds(text: str, speed: float) -> float:
+    """The least audio `text` can take at `speed`; anything shorter was truncated."""
+    return spoken_units(text) / (FASTEST_UNITS_PER_S * speed)
+
+
+def check_chunk(path: Path, text: str, speed: float) -> None:
+    """Decode the whole chunk file; raise TruncatedAudio if it is not the full text."""
+    frames, sound = 0, False
+    try:
+        with sf.SoundFile(path) as audio:
+            rate = audio.samplerate
+            for block in audio.blocks(blocksize=1 << 16, dtype="int16"):  # a block at a time, in every thread
+                frames += block.shape[0]
+                sound = sound or bool(np.any(block))
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise TruncatedAudio(f"the audio cannot be decoded ({exc})") from None
+    if not sound:
+        raise TruncatedAudio("the audio is empty")
+    seconds = frames / rate
+    least = min_seconds(text, speed)
+    if seconds < least:
+        raise TruncatedAudio(f"{seconds:.2f} s of audio for {len(text)} characters (at least {least:.2f} s expected)")
+
+
+def _usable(path: Path) -> bool:
+    """A cache entry whose header still reads (entries were fully checked before they were renamed in)."""
+    try:
+        return sf.info(path).frames > 0
+    except (sf.LibsndfileError, RuntimeError):
+        return False
+
+
+class ChunkSynthesizer:
+    """Turns a narration's chunks into cached chunk files; counts what it did, for the narration's record."""
+
+    def __init__(self, provider: SpeechProvider, *, speed: float, concurrency: int = 1,
+                 limiter: RateLimiter | None = None, cache: Cache | None = None) -> None:
+        self.provider = provider
+        self.speed = speed
+        self.concurrency = concurrency
+        self.limiter = limiter or RateLimiter(None)
+        self.cache = cache or Cache(CHUNK_CACHE, f".{provider.chunk_format}")
+        self.cached_chunks = 0
+        self.new_chars = 0
+        self.calls = 0  # synthesize() calls, truncation re-tries included
+        self.truncation_retries = 0
+        self._lock = threading.Lock()
+        self._failure: BaseException | None = None
+
+    def files(self, chunks: Sequence[Chunk], progress: Progress) -> Iterator[Path]:
+        """Each chunk's audio file, in script order, whatever order the requests finish in."""
+        keys = [chunk_key(self.provider, chunk.text) for chunk in chunks]
+        found: list[Path | None] = []
+        for key in keys:
+            path = self.cache.get(key)
+            if path is not None and not _usable(path):
+                log.warning("cache entry %s is unreadable; synthesising it again", path)
+                path.unlink(missing_ok=True)
+                path = None
+            found.append(path)
+            if path is not None:
+                self.cached_chunks += 1
+                progress.done(cached=True)
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="speech")
+        # Submitted in script order, so the pool works from the front and the encoder is rarely kept waiting.
+        # A text that comes back later in the script (a repeated refrain) is asked for once.
+        futures: dict[str, Future[Path]] = {}
+        repeats: set[int] = set()
+        for index, path in enumerate(found):
+            if path is not None:
+                continue
+            if keys[index] in futures:
+                repeats.add(index)
+            else:
+                futures[keys[index]] = pool.submit(self._synthesize, index, keys[index], chunks, progress)
+        try:
+            for index, path in enumerate(found):
+                if path is None:
+                    try:
+                        path = futures[keys[index]].result()
+                    except _Stopped:
+                        raise self._failure from None  # the failure that stopped this chunk, not the stop
+                if index in repeats:  # made earlier in this narration: counts as a cache hit
+                    self.cached_chunks += 1
+                    progress.done(cached=True)
+                yield path
+        finally:
+            # On a failure (or when the consumer stops), queued chunks are dropped and in-flight ones finish.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _synthesize(self, index: int, key: str, chunks: Sequence[Chunk], progress: Progress) -> Path:
+        try:
+            return self._synthesize_once_or_twice(index, key, chunks, progress)
+        except _Stopped:
+            raise
+        except BaseException as error:
+            with self._lock:
+                self._failure = self._failure or error
+            raise
+
+    def _synthesize_once_or_twice(self, index: int, key: str, chunks: Sequence[Chunk], progress: Progress) -> Path:
+        chunk = chunks[index]
+        for attempt in (1, 2):
+            self.limiter.wait()
+            with self._lock:
+                # Once one chunk has failed for good (a refused key, an exhausted quota), start no more requests.
+                if self._failure is not None:
+                    raise _Stopped()
+                self.calls += 1
+            try:
+                path = self.cache.put(key, lambda tmp: self.provider.synthesize(chunk.text, tmp),
+                                      check=lambda tmp: check_chunk(tmp, chunk.text, self.speed))
+            except TruncatedAudio as exc:
+                where = f"chunk {index + 1}/{len(chunks)} ({first_words(chunk.text)!r})"
+                if attempt == 2:
+                    raise PipelineError(f"{where} came back truncated twice: {exc}; the speech service may be "
+                                        f"cutting long inputs short, try a smaller tts.chunk_chars") from None
+                log.warning("%s came back truncated (%s); synthesising it once more", where, exc)
+                with self._lock:
+                    self.truncation_retries += 1
+                continue
+            with self._lock:
+                self.new_chars += len(chunk.text)
+            progress.done(cached=False)
+            return path
+        raise AssertionError("unreachable")

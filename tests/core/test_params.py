@@ -1,0 +1,114 @@
+"""params.yaml validation: one typed object, one-line errors naming the key and what is allowed."""
+
+import pytest
+
+from stages.core.errors import ParamsError
+from stages.core.params import check_keyword, load_params, parse_params
+from tests.conftest import ROOT
+
+VALID = {"keywords": ["백자 달항아리"]}
+
+
+def error_for(data) -> str:
+    with pytest.raises(ParamsError) as caught:
+        parse_params(data)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+def test_the_shipped_params_file_is_valid():
+    params = load_params(ROOT / "params.yaml")
+    assert len(params.keywords) >= 3
+    assert params.tts.provider == "espeak"
+
+
+def test_defaults_fill_missing_sections():
+    params = parse_params(VALID)
+    assert (params.retry.max_tries, params.tts.format) == (8, "mp3")
+
+
+def test_info_defaults_are_the_public_sources():
+    info = parse_params(VALID).info
+    assert info.sources == ["heritage", "wikipedia", "local"]
+    assert (info.heritage_url, info.wikipedia_url) == ("https://www.khs.go.kr/cha/", "https://ko.wikipedia.org")
+    assert load_params(ROOT / "params.yaml").info.model_dump(exclude={"provider"}) == info.model_dump(exclude={"provider"})
+
+
+@pytest.mark.parametrize(("section", "bad", "named"), [
+    ({"tts": {"provider": "polly"}}, "tts.provider", "'espeak'"),
+    ({"tts": {"speed": 4.5}}, "tts.speed", "0.25–4.0"),
+    ({"tts": {"speed": 0.1}}, "tts.speed", "0.25–4.0"),
+    ({"tts": {"format": "aac"}}, "tts.format", "'mp3', 'wav', 'flac' or 'opus'"),
+    ({"info": {"provider": "google"}}, "info.provider", "'local', 'heritage', 'wikipedia' or 'auto'"),
+    ({"info": {"sources": ["heritage", "naver"]}}, "info.sources.1", "'heritage', 'wikipedia' or 'local'"),
+    ({"info": {"sources": ["local", "local"]}}, "info.sources", "local listed twice"),
+    ({"info": {"sources": []}}, "info.sources", "at least 1 item"),
+    ({"info": {"heritage_url": "www.khs.go.kr/cha/"}}, "info.heritage_url", "not an http:// or https:// URL"),
+    ({"info": {"timeout": 3}}, "info.timeout", "provider, sources, heritage_url, wikipedia_url"),
+    ({"script": {"provider": "gpt"}}, "script.provider", "'template'"),
+    ({"tts": {"colour": "blue"}}, "tts.colour", "provider, model, voice, speed, format"),
+    ({"retry": {"max_tries": 0}}, "retry.max_tries", "1–100"),
+])
+def test_a_bad_value_names_the_key_and_the_allowed_values(section, bad, named):
+    message = error_for({**VALID, **section})
+    assert message.startswith(f"params.yaml: {bad}:") and named in message
+
+
+@pytest.mark.parametrize("keyword", ["", "   ", "../x", "a/b", "a\\b", "tab\there", "nul\x00", ".hidden", "가" * 101])
+def test_unsafe_keywords_are_rejected(keyword):
+    with pytest.raises(ParamsError):
+        check_keyword(keyword)
+    assert "keywords" in error_for({"keywords": [keyword]})
+
+
+@pytest.mark.parametrize("keyword", ["청자 상감운학문 매병", "Moon Jar (달항아리)", "가" * 100])
+def test_keywords_with_spaces_and_hangul_are_accepted(keyword):
+    assert check_keyword(keyword) == keyword
+
+
+def test_a_keyword_listed_twice_is_rejected():
+    assert "listed twice" in error_for({"keywords": ["a", "a"]})
+
+
+def test_malformed_yaml_is_one_line(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("keywords: [a\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match=r"malformed YAML at line \d+"):
+        load_params(path)
+
+
+def test_a_top_level_list_is_rejected():
+    assert "top level" in error_for(["a"])
+
+
+REALTIME = {"provider": "realtime", "model": "gpt-realtime-2.1-mini", "voice": "marin"}
+
+
+@pytest.mark.parametrize(("voice", "nearest"), [("fable", "ballad or verse"), ("onyx", "cedar or ash"),
+                                                ("nova", "marin or coral")])
+def test_realtime_refuses_speech_only_voices_and_suggests_the_nearest(voice, nearest):
+    message = error_for({**VALID, "tts": {**REALTIME, "voice": voice}})
+    assert message.startswith(f"params.yaml: tts.voice: '{voice}' is a speech-API voice")
+    assert f"nearest: {nearest}" in message and "alloy, ash, ballad" in message
+
+
+def test_realtime_suggests_a_close_spelling_for_an_unknown_voice():
+    assert "nearest: marin" in error_for({**VALID, "tts": {**REALTIME, "voice": "marine"}})
+
+
+@pytest.mark.parametrize(("tts", "bad", "named"), [
+    ({"speed": 1.6}, "tts.speed", "0.25–1.5"),
+    ({"model": "gpt-4o-mini-tts"}, "tts.model", "gpt-realtime-2.1-mini"),
+    ({"model": "tts-1-hd"}, "tts.model", "gpt-realtime-2.1-mini"),
+    ({"max_cer": 1.5}, "tts.max_cer", "0.0–1.0"),
+])
+def test_realtime_limits(tts, bad, named):
+    message = error_for({**VALID, "tts": {**REALTIME, **tts}})
+    assert message.startswith(f"params.yaml: {bad}:") and named in message
+
+
+def test_realtime_accepts_its_voices_and_speeds():
+    params = parse_params({**VALID, "tts": {**REALTIME, "voice": "cedar", "speed": 1.5}})
+    assert (params.tts.provider, params.tts.max_cer) == ("realtime", 0.1)
+    assert parse_params({**VALID, "tts": {"voice": "fable", "speed": 3.0}}).tts.voice == "fable"  # espeak: unchecked

@@ -1,0 +1,93 @@
+"""The retry policy on its own: what is retried, how long it waits, when it gives up."""
+
+import pytest
+
+from stages.core.params import RetryParams
+from stages.core.retry import Decision, RetryError, RetryPolicy, server_wait
+
+
+class Flaky(Exception):
+    pass
+
+
+class Fatal(Exception):
+    pass
+
+
+def classify(error: BaseException) -> Decision:
+    if isinstance(error, Flaky):
+        return Decision(retry=True, reason="flaky", server_wait=getattr(error, "wait", None))
+    return Decision(retry=False, reason="fatal")
+
+
+def make_policy(**retry) -> tuple[RetryPolicy, list[float]]:
+    slept: list[float] = []
+    return RetryPolicy(RetryParams(**retry), sleep=slept.append, rng=lambda: 1.0), slept
+
+
+def failing(errors: list[BaseException], result="ok"):
+    calls = []
+
+    def fn():
+        calls.append(1)
+        if errors:
+            raise errors.pop(0)
+        return result
+    return fn, calls
+
+
+def test_retries_then_succeeds_with_exponential_waits():
+    policy, slept = make_policy(max_tries=5, initial_wait=1.0, max_wait=3.0)
+    fn, calls = failing([Flaky(), Flaky(), Flaky()])
+    assert policy.call(fn, retry_on=(Flaky, Fatal), classify=classify, what="t") == "ok"
+    assert len(calls) == 4 and slept == [1.0, 2.0, 3.0]  # capped at max_wait
+    assert policy.retries == 3
+
+
+def test_full_jitter_draws_below_the_ceiling():
+    policy = RetryPolicy(RetryParams(initial_wait=2.0, max_wait=60.0), sleep=lambda s: None, rng=lambda: 0.25)
+    assert policy.backoff_wait(3) == pytest.approx(0.25 * 8.0)
+
+
+def test_server_wait_wins_without_jitter_and_is_capped():
+    policy, slept = make_policy(max_tries=3, max_wait=2.0)
+    first, second = Flaky(), Flaky()
+    first.wait, second.wait = 0.5, 30.0
+    fn, _ = failing([first, second])
+    policy.call(fn, retry_on=(Flaky,), classify=classify, what="t")
+    assert slept == [0.5, 2.0]
+
+
+def test_fatal_gives_up_after_one_try():
+    policy, slept = make_policy(max_tries=8)
+    fn, calls = failing([Fatal()])
+    with pytest.raises(RetryError, match="^t: fatal$") as caught:
+        policy.call(fn, retry_on=(Flaky, Fatal), classify=classify, what="t")
+    assert len(calls) == 1 and slept == [] and caught.value.tries == 1
+
+
+def test_tries_run_out_after_max_tries():
+    policy, slept = make_policy(max_tries=4)
+    fn, calls = failing([Flaky() for _ in range(10)])
+    with pytest.raises(RetryError, match=r"gave up after 4 tries over .* s: flaky"):
+        policy.call(fn, retry_on=(Flaky,), classify=classify, what="t")
+    assert len(calls) == 4 and len(slept) == 3
+
+
+def test_other_exceptions_propagate_untouched():
+    policy, _ = make_policy()
+    fn, calls = failing([KeyError("x")])
+    with pytest.raises(KeyError):
+        policy.call(fn, retry_on=(Flaky,), classify=classify, what="t")
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    ({"retry-after-ms": "1500"}, 1.5),
+    ({"retry-after": "3"}, 3.0),
+    ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),
+    ({}, None),
+    (None, None),
+])
+def test_server_wait_reads_both_headers(headers, expected):
+    assert server_wait(headers) == expected

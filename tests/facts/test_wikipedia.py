@@ -1,0 +1,98 @@
+"""The wikipedia provider against a local stand-in for Korean Wikipedia."""
+
+import pytest
+
+from stages.core.errors import NoFacts
+from stages.core.retry import RetryError
+from stages.facts.wikipedia import WikipediaInfo, split_extract
+
+PAGE = "/wiki/%EA%B2%BD%EC%A3%BC_%EC%B2%A8%EC%84%B1%EB%8C%80"  # 경주_첨성대
+
+
+def test_a_page_becomes_sections_with_their_urls_and_credit(wikipedia, params, sources):
+    sources("경주 첨성대")
+    facts = WikipediaInfo(params()).fetch("경주 첨성대")
+    page = wikipedia.url + PAGE
+    assert [(s.heading, s.text, s.source) for s in facts.sections] == [
+        ("개요", "경주 첨성대는 신라 시대에 돌을 쌓아 만든 천문 관측대이다. 경주시 인왕동에 있다. 높이는 약 9미터이다.", page),
+        ("역사", "선덕여왕 때 세워졌다고 전한다. 삼국유사에 그 이름이 나온다.", f"{page}#%EC%97%AD%EC%82%AC"),
+        ("구조", "둥근 몸통에 창이 하나 나 있다.", f"{page}#%EA%B5%AC%EC%A1%B0"),
+    ]
+    assert facts.title == "경주 첨성대" and facts.provider == "wikipedia"
+    assert facts.details["url"] == page and facts.details["license"] == "CC BY-SA 4.0"
+    assert facts.details["description"] == "신라의 천문 관측대"
+    assert facts.attribution == ["한국어 위키백과 「경주 첨성대」 문서(CC BY-SA 4.0)"]
+
+
+def test_the_calls_use_the_documented_endpoints_and_a_descriptive_user_agent(wikipedia, params, sources):
+    sources("경주 첨성대")
+    WikipediaInfo(params()).fetch("경주 첨성대")
+    summary, extract = wikipedia.requests
+    assert summary.path == "/api/rest_v1/page/summary/경주_첨성대"
+    assert extract.path == "/w/api.php"
+    assert extract.query == {"action": "query", "prop": "extracts", "explaintext": "1", "redirects": "1",
+                             "format": "json", "formatversion": "2", "titles": "경주 첨성대"}
+    assert summary.user_agent.startswith("docent-audio-guide/") and "python-requests" in summary.user_agent
+
+
+def test_a_title_that_does_not_match_exactly_is_found_by_search(wikipedia, params, sources):
+    sources("경주첨성대")
+    facts = WikipediaInfo(params()).fetch("경주첨성대")
+    assert facts.title == "경주 첨성대" and facts.keyword == "경주첨성대"
+    assert [seen.query.get("list") for seen in wikipedia.requests[1:2]] == ["search"]
+
+
+def test_a_missing_page_lists_the_candidates(wikipedia, params, sources):
+    sources("첨성대")
+    with pytest.raises(NoFacts) as caught:
+        WikipediaInfo(params()).fetch("첨성대")
+    assert str(caught.value) == ("wikipedia: no page titled '첨성대'; candidates: 경주 첨성대 — "
+                                 "pin one with 'wikipedia: <title>' in sources/첨성대.md")
+
+
+def test_a_missing_page_without_candidates(wikipedia, params, sources):
+    sources("없는 문서")
+    with pytest.raises(NoFacts, match=r"^wikipedia: no page titled '없는 문서' \(the search found nothing\)$"):
+        WikipediaInfo(params()).fetch("없는 문서")
+
+
+def test_a_disambiguation_page_lists_its_entries(wikipedia, params, sources):
+    sources("반가사유상")
+    with pytest.raises(NoFacts) as caught:
+        WikipediaInfo(params()).fetch("반가사유상")
+    assert str(caught.value) == (
+        "wikipedia: '반가사유상' is a disambiguation page; candidates: 금동 미륵보살 반가사유상 (국보 제78호), "
+        "금동 미륵보살 반가사유상 (국보 제83호) — pin one with 'wikipedia: <title>' in sources/반가사유상.md")
+
+
+def test_a_pinned_title_is_used(wikipedia, params, sources):
+    sources("별을 보던 대", "---\nwikipedia: 경주 첨성대\n---\n# 별을 보던 대\n")
+    facts = WikipediaInfo(params()).fetch("별을 보던 대")
+    assert facts.title == "경주 첨성대" and wikipedia.paths()[0] == "/api/rest_v1/page/summary/경주_첨성대"
+
+
+def test_a_pinned_title_that_is_missing_is_no_facts(wikipedia, params, sources):
+    sources("x", "---\nwikipedia: 경주 첨성대 (탑)\n---\n")
+    with pytest.raises(NoFacts, match=r"no page titled '경주 첨성대 \(탑\)' \(pinned in sources/x.md\); candidates"):
+        WikipediaInfo(params()).fetch("x")
+
+
+def test_a_503_then_success_is_retried(wikipedia, params, sources):
+    sources("경주 첨성대")
+    wikipedia.failures, wikipedia.retry_after = [503], "0"
+    assert WikipediaInfo(params()).fetch("경주 첨성대").title == "경주 첨성대"
+    assert wikipedia.paths()[:2] == ["/api/rest_v1/page/summary/경주_첨성대"] * 2
+
+
+def test_a_429_is_retried_and_a_403_is_not(wikipedia, params, sources):
+    sources("경주 첨성대")
+    wikipedia.failures = [429, 403]
+    with pytest.raises(RetryError, match=r"^wikipedia: GET .*/page/summary/.*: HTTP 403 Forbidden$"):
+        WikipediaInfo(params()).fetch("경주 첨성대")
+    assert len(wikipedia.requests) == 2
+
+
+def test_split_extract_keeps_prose_and_drops_reference_sections():
+    extract = "머리말.\n\n== 역사 ==\n첫째.\n=== 세부 ===\n둘째.\n\n== 빈 절 ==\n\n== 참고 문헌 ==\n책.\n"
+    assert split_extract(extract) == [("개요", "머리말."), ("역사", "첫째. 둘째.")]
+    assert split_extract("== 역사 ==\n본문.") == [("역사", "본문.")]

@@ -1,0 +1,131 @@
+"""The audio stage: what run() records, order under concurrency, and one edited sentence costing one request."""
+
+import re
+from pathlib import Path
+
+import mutagen
+import numpy as np
+import pytest
+import soundfile as sf
+
+from stages.core.errors import ParamsError
+from stages.core.info_file import Facts, FactSection, write_facts
+from stages.core.params import parse_params
+from stages.core.paths import audio_path, script_path
+from stages.speech.assembly import PARAGRAPH_PAUSE_S
+from stages.speech.chunking import speakable_paragraphs, split_chunks
+from stages.speech.espeak import EspeakSpeech
+from stages.speech.narrate import narrate
+from tests.conftest import FAKE_KEY, Project
+from tests.fake_openai import speech_seconds, tone_frequency
+from tests.test_pipeline_openai import FakeProcess
+
+KEYWORD = "청자 상감운학문 매병"
+LONG_NARRATION = (Path(__file__).parent.parent / "long_narration.md").read_text(encoding="utf-8")
+SENTENCE = "학의 수를 세어 보려는 관람객이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
+EDITED = "학이 모두 몇 마리인지 세어 보는 분이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
+_SUMMARY = re.compile(r"audio: .* \((\d+) chunks, (\d+) from the cache, (\d+) requests")
+
+
+def cache_entries(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*.wav") if not p.name.startswith(".")}
+
+
+def write_inputs(script: str) -> None:
+    """What the audio stage reads in the current folder: the script, and the facts (for tags and subtitles)."""
+    script_path(KEYWORD).parent.mkdir(parents=True)
+    script_path(KEYWORD).write_text(script, encoding="utf-8")
+    write_facts(Facts(keyword=KEYWORD, title=KEYWORD, provider="local",
+                      sections=[FactSection("개요", "사실.", f"sources/{KEYWORD}.md")]))
+
+
+def test_run_records_the_narration(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
+    write_inputs(LONG_NARRATION)
+    params = parse_params({"keywords": [KEYWORD], "tts": {"chunk_chars": 400}, "requests": {"concurrency": 2}})
+    first, cost = narrate(params, KEYWORD)
+    assert (first.chunks, cost.cached_chunks, cost.requests, cost.retries) == (12, 0, 12, 0)
+    assert first.chars == cost.new_chars == sum(len(p) for p in speakable_paragraphs(LONG_NARRATION))
+    out = audio_path(KEYWORD, "mp3")
+    assert first.duration_s == round(sf.info(out).duration, 3) == round(mutagen.File(out).info.length, 3)
+    assert first.duration_s > 300  # 3400 Korean characters at espeak's pace
+    again, cost = narrate(params, KEYWORD)
+    assert (cost.cached_chunks, cost.requests, cost.new_chars) == (12, 0, 0)
+    assert again.duration_s == first.duration_s
+
+
+def test_editing_one_sentence_of_a_long_script_synthesises_one_chunk(fresh_project: Project, tmp_path):
+    cache = tmp_path / "chunk-cache"
+    hand_edited = fresh_project.file(f"scripts/{KEYWORD}.md")
+    hand_edited.write_text(LONG_NARRATION, encoding="utf-8")
+    first = fresh_project.run("dvc", "repro", f"audio@{KEYWORD}", DOCENT_CACHE_DIR=str(cache))
+    chunks, cached, requests = map(int, _SUMMARY.search(first.stderr).groups())
+    assert chunks > 2 and cached == 0 and requests == chunks
+    entries = cache_entries(cache)
+    assert len(entries) == chunks
+
+    assert LONG_NARRATION.count(SENTENCE) == 1
+    hand_edited.write_text(LONG_NARRATION.replace(SENTENCE, EDITED), encoding="utf-8")
+    second = fresh_project.run("dvc", "repro", f"audio@{KEYWORD}", DOCENT_CACHE_DIR=str(cache))
+    assert f"Running stage 'audio@{KEYWORD}'" in second.stdout
+    assert tuple(map(int, _SUMMARY.search(second.stderr).groups())) == (chunks, chunks - 1, 1)
+    assert len(cache_entries(cache) - entries) == 1
+
+
+def test_chunks_are_capped_by_the_engine_limit_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(EspeakSpeech, "max_chars", 350)
+    write_inputs(LONG_NARRATION)
+    narration, _ = narrate(parse_params({"keywords": [KEYWORD], "tts": {"chunk_chars": 4096}}), KEYWORD)
+    assert narration.chunks == 12  # no two paragraphs fit in 350 characters
+
+
+def test_chunk_chars_has_bounds():
+    with pytest.raises(ParamsError, match=r"tts.chunk_chars: 50 is not allowed.*\(allowed: 100–4096\)"):
+        parse_params({"keywords": [KEYWORD], "tts": {"chunk_chars": 50}})
+
+
+def test_output_is_in_script_order_when_the_fake_server_answers_late_chunks_first(tmp_path, monkeypatch,
+                                                                                 fake_openai):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
+    paragraphs = [p for p in speakable_paragraphs(LONG_NARRATION)][:8]
+    write_inputs("\n\n".join(paragraphs))
+    order = {text: i for i, text in enumerate(paragraphs)}
+    fake_openai.speech_latency = lambda text: 0.04 * (len(paragraphs) - order[text])  # the first is the slowest
+    params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", "format": "wav", "chunk_chars": 400},
+                           "requests": {"concurrency": 4}})
+    narration, _ = narrate(params, KEYWORD)
+    assert narration.chunks == len(paragraphs) and fake_openai.count("speech") == len(paragraphs)
+    samples, rate = sf.read(audio_path(KEYWORD, "wav"), dtype="float32")
+    at = 0
+    for index, text in enumerate(paragraphs):
+        count = int(round(speech_seconds(text) * rate))
+        segment = samples[at:at + count]
+        peak = np.fft.rfftfreq(segment.size, 1 / rate)[np.abs(np.fft.rfft(segment)).argmax()]
+        assert peak == pytest.approx(tone_frequency(text), abs=2), f"chunk {index} is out of place"
+        at += count + (int(round(PARAGRAPH_PAUSE_S * rate)) if index < len(paragraphs) - 1 else 0)
+    assert at == samples.size == round(narration.duration_s * rate)
+
+
+def test_editing_one_sentence_sends_exactly_one_request_to_the_speech_api(fresh_project: Project, tmp_path):
+    fake = FakeProcess()
+    try:
+        env = {"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": FAKE_KEY, "DOCENT_CACHE_DIR": str(tmp_path / "cache")}
+        params = fresh_project.file("params.yaml")
+        params.write_text(params.read_text(encoding="utf-8").replace("provider: espeak", "provider: openai"),
+                          encoding="utf-8")
+        hand_edited = fresh_project.file(f"scripts/{KEYWORD}.md")
+        hand_edited.write_text(LONG_NARRATION, encoding="utf-8")
+        fresh_project.run("dvc", "repro", f"audio@{KEYWORD}", **env)
+        first = fake.count("speech")
+        assert first == len(split_chunks(LONG_NARRATION, 1200)) > 2
+
+        hand_edited.write_text(LONG_NARRATION.replace(SENTENCE, EDITED), encoding="utf-8")
+        assert fresh_project.repro(f"audio@{KEYWORD}", **env) >= {f"audio@{KEYWORD}"}
+        assert fake.count("speech") - first == 1
+        assert sf.info(fresh_project.file(f"outputs/audio/{KEYWORD}.mp3")).duration > 200
+    finally:
+        fake.stop()

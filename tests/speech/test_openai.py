@@ -1,0 +1,267 @@
+"""OpenAISpeech against the fake server, through the real openai SDK: the fault matrix, validation, atomicity."""
+
+import logging
+import threading
+
+import pytest
+import soundfile as sf
+
+from stages.core.errors import ParamsError, PipelineError
+from stages.core.params import parse_params
+from stages.core.retry import RetryError
+from stages.speech.openai import OpenAISpeech
+from stages.speech.providers import speech_provider
+from tests.conftest import FAKE_KEY
+from tests.fake_openai import SECONDS_PER_CHAR
+
+TEXT = "청자 상감운학문 매병은 고려 시대에 만들어진 청자 매병입니다."
+MAX_TRIES = 4
+
+
+def make_params(timeout: float = 0.5, **tts):
+    return parse_params({
+        "keywords": ["x"],
+        "tts": {"provider": "openai", **tts},
+        "retry": {"max_tries": MAX_TRIES, "initial_wait": 1.0, "max_wait": 10.0},
+        "requests": {"timeout": timeout},
+    })
+
+
+@pytest.fixture
+def slept() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def speech(fake_openai, slept) -> OpenAISpeech:
+    """The provider pointed at the fake server; its retry waits are recorded, never slept."""
+    return OpenAISpeech(make_params(), sleep=slept.append)
+
+
+def leftovers(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_registered_under_its_params_name():
+    assert speech_provider("openai") is OpenAISpeech
+
+
+def test_writes_a_complete_decodable_wav(speech, fake_openai, tmp_path):
+    dest = tmp_path / "00000.wav"
+    speech.synthesize(TEXT, dest)
+    info = sf.info(dest)
+    assert info.format == "WAV" and info.duration == pytest.approx(len(TEXT) * SECONDS_PER_CHAR, abs=0.01)
+    assert leftovers(tmp_path) == ["00000.wav"]
+    sent = fake_openai.received[-1]["json"]
+    assert sent["response_format"] == "wav" and sent["input"] == TEXT and sent["voice"] == "alloy"
+    assert speech.requests == 1 and speech.retries == 0
+
+
+# --- the fault matrix -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fault", ["429-bare", "500", "502", "503", "408", "409", "reset", "cut", "short",
+                                   "stall", "stall-body"])
+def test_transient_fault_is_retried(speech, fake_openai, slept, tmp_path, fault):
+    fake_openai.queue("speech", fault)
+    dest = tmp_path / "chunk.wav"
+    speech.synthesize(TEXT, dest)
+    assert fake_openai.count("speech") == 2 and speech.requests == 2 and speech.retries == 1
+    assert len(slept) == 1 and 0 <= slept[0] <= 1.0  # full jitter under initial_wait
+    assert sf.info(dest).frames > 0 and leftovers(tmp_path) == ["chunk.wav"]
+
+
+def test_429_with_retry_after_ms_waits_that_long(speech, fake_openai, slept, tmp_path):
+    fake_openai.queue("speech", "429")
+    speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    assert slept == [1.5]  # retry-after-ms: 1500, no jitter
+    assert fake_openai.count("speech") == 2
+
+
+@pytest.mark.parametrize("fault", ["quota", "quota-type", "quota-code"])
+def test_insufficient_quota_makes_exactly_one_request(speech, fake_openai, slept, tmp_path, fault):
+    fake_openai.queue("speech", fault)
+    with pytest.raises(RetryError) as caught:
+        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    assert fake_openai.count("speech") == 1 and slept == []
+    message = str(caught.value)
+    assert "credit is exhausted" in message and "billing" in message and "retrying will not help" in message
+    assert leftovers(tmp_path) == []
+
+
+def test_refused_key_makes_exactly_one_request(speech, fake_openai, slept, tmp_path):
+    fake_openai.queue("speech", "401")
+    with pytest.raises(RetryError) as caught:
+        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    assert fake_openai.count("speech") == 1 and slept == []
+    assert "rejected" in str(caught.value) and "OPENAI_API_KEY" in str(caught.value)
+
+
+@pytest.mark.parametrize("fault", ["400", "403", "404", "422"])
+def test_client_errors_are_not_retried(speech, fake_openai, tmp_path, fault):
+    fake_openai.queue("speech", fault)
+    with pytest.raises(RetryError, match=f"\\({fault}\\)"):
+        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    assert fake_openai.count("speech") == 1
+
+
+def test_permanent_503_makes_exactly_max_tries_requests(speech, fake_openai, slept, tmp_path):
+    fake_openai.always["speech"] = "503"
+    with pytest.raises(RetryError, match=f"gave up after {MAX_TRIES} tries over .* s: server error 503"):
+        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    assert fake_openai.count("speech") == MAX_TRIES and len(slept) == MAX_TRIES - 1
+    assert leftovers(tmp_path) == []
+
+
+def test_exhausted_rate_limit_says_how_many_tries_over_how_long(speech, fake_openai, slept, tmp_path):
+    fake_openai.always["speech"] = "429"
+    with pytest.raises(RetryError, match=rf"gave up after {MAX_TRIES} tries over [0-9.]+ s: rate limited \(429\)"):
+        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    assert slept == [1.5] * (MAX_TRIES - 1)
+
+
+def test_body_closed_mid_way_every_time_leaves_no_file(speech, fake_openai, tmp_path):
+    fake_openai.always["speech"] = "cut"
+    dest = tmp_path / "chunk.wav"
+    with pytest.raises(RetryError, match="connection dropped mid-body"):
+        speech.synthesize(TEXT, dest)
+    assert fake_openai.count("speech") == MAX_TRIES
+    assert leftovers(tmp_path) == []  # neither dest nor a temp file
+
+
+def test_wav_of_unknown_length_is_accepted(speech, fake_openai, tmp_path):
+    fake_openai.wav_sizes_unknown = True
+    dest = tmp_path / "chunk.wav"
+    speech.synthesize(TEXT, dest)
+    assert sf.read(dest)[0].size == round(len(TEXT) * SECONDS_PER_CHAR * 24000)
+    assert fake_openai.count("speech") == 1
+
+
+def test_failed_retry_keeps_an_existing_file_untouched(speech, fake_openai, tmp_path):
+    dest = tmp_path / "chunk.wav"
+    speech.synthesize("먼저 만든 소리입니다.", dest)
+    before = dest.read_bytes()
+    fake_openai.always["speech"] = "cut"
+    with pytest.raises(RetryError):
+        speech.synthesize(TEXT, dest)
+    assert dest.read_bytes() == before and leftovers(tmp_path) == ["chunk.wav"]
+
+
+def test_retry_log_lines(speech, fake_openai, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    fake_openai.queue("speech", "503")
+    speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(f"{len(TEXT)} characters (~" in m and "gpt-4o-mini-tts" in m and "voice alloy" in m
+               and "speed 1.0" in m for m in messages)
+    assert any("waiting" in m and "before try 2/4" in m for m in messages)
+
+
+def test_threads_share_one_provider(speech, fake_openai, tmp_path):
+    fake_openai.queue("speech", "503", "reset", "cut", "429-bare")
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        try:
+            speech.synthesize(f"{TEXT} {index}번째 문장입니다.", tmp_path / f"{index:05d}.wav")
+        except BaseException as exc:  # surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    # 4 faults + 8 successes reach the server. A pooled keep-alive connection that the server closed after
+    # a fault can fail once more on the client side before reaching it: a real attempt, retried like any other.
+    assert fake_openai.count("speech") == 12
+    assert speech.requests - speech.retries == 8 and speech.retries >= 4 and speech.requests >= 12
+    assert len(leftovers(tmp_path)) == 8 and all(sf.info(p).frames for p in tmp_path.iterdir())
+
+
+# --- validation before any request ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("tts", "message"), [
+    ({"voice": "bella"}, "not an OpenAI voice"),
+    ({"voice": "marin", "model": "tts-1"}, "not available with tts-1"),
+    ({"voice": "ballad", "model": "tts-1-hd"}, "not available with tts-1-hd"),
+])
+def test_bad_voice_is_refused_by_params_before_any_request(fake_openai, tts, message):
+    with pytest.raises(ParamsError, match=f"^params.yaml: tts.voice: .*{message}"):
+        OpenAISpeech(make_params(**tts))
+    assert fake_openai.count() == 0
+
+
+def test_voice_is_not_checked_for_espeak():
+    parse_params({"keywords": ["x"], "tts": {"provider": "espeak", "voice": "bella"}})
+
+
+def test_bad_speed_is_refused_by_params():
+    with pytest.raises(ParamsError, match="tts.speed"):
+        make_params(speed=4.5)
+
+
+def test_text_over_the_limit_fails_before_any_request(speech, fake_openai, tmp_path):
+    with pytest.raises(PipelineError, match="4097 characters is over the speech API's limit of 4096"):
+        speech.synthesize("가" * 4097, tmp_path / "chunk.wav")
+    assert fake_openai.count() == 0
+
+
+def test_missing_key_names_the_variable_at_the_first_request(fake_openai, monkeypatch, tmp_path):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    provider = OpenAISpeech(make_params())  # no key needed until something must be asked
+    with pytest.raises(PipelineError, match="OPENAI_API_KEY is not set"):
+        provider.synthesize(TEXT, tmp_path / "a.wav")
+    assert fake_openai.count("speech") == 0 and list(tmp_path.iterdir()) == []
+
+
+def test_instructions_go_only_to_models_that_take_them(fake_openai, tmp_path):
+    OpenAISpeech(make_params()).synthesize(TEXT, tmp_path / "a.wav")
+    assert "도슨트" in fake_openai.received[-1]["json"]["instructions"]
+    legacy = OpenAISpeech(make_params(model="tts-1"))
+    legacy.synthesize(TEXT, tmp_path / "b.wav")  # the fake refuses instructions for tts-1 with a 400
+    assert "instructions" not in fake_openai.received[-1]["json"]
+    assert legacy.identity()["instructions"] is None
+
+
+def test_identity_names_everything_that_changes_the_sound(fake_openai):
+    identity = OpenAISpeech(make_params(voice="coral", speed=1.25, instructions="빠르게")).identity()
+    assert identity == {"provider": "openai", "model": "gpt-4o-mini-tts", "voice": "coral", "speed": 1.25,
+                        "instructions": "빠르게", "format": "wav"}
+
+
+@pytest.mark.parametrize("model", ["tts-1", "tts-1-hd", "gpt-4o-mini-tts"])
+def test_model_due_for_shutdown_draws_one_warning(fake_openai, tmp_path, caplog, model):
+    speech = OpenAISpeech(make_params(model=model))
+    speech.synthesize(TEXT, tmp_path / "a.wav")
+    speech.synthesize(TEXT, tmp_path / "b.wav")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "2027-01-06" in warnings[0] and "tts.provider: realtime" in warnings[0]
+    assert "tts.model: gpt-realtime-2.1-mini" in warnings[0]
+
+
+def test_the_migration_names_a_voice_when_realtime_lacks_this_one(fake_openai, caplog):
+    OpenAISpeech(make_params(model="tts-1", voice="nova"))
+    OpenAISpeech(make_params(model="tts-1", voice="coral"))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "tts.voice: marin (it has no nova; marin or coral come closest)" in warnings[0]
+    assert "tts.voice" not in warnings[1]
+
+
+def test_current_model_draws_no_warning(fake_openai, caplog):
+    OpenAISpeech(make_params(model="gpt-4o-mini-tts-2025-12-15"))
+    assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_key_never_reaches_logs_or_errors(speech, fake_openai, tmp_path, caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    fake_openai.queue("speech", "429", "reset", "cut")
+    speech.synthesize(TEXT, tmp_path / "a.wav")
+    for fault in ("401", "quota", "400"):
+        fake_openai.queue("speech", fault)
+        with pytest.raises(RetryError) as caught:
+            speech.synthesize(TEXT, tmp_path / "b.wav")
+        assert FAKE_KEY not in str(caught.value)
+    captured = capsys.readouterr()
+    assert FAKE_KEY not in caplog.text and FAKE_KEY not in captured.out + captured.err

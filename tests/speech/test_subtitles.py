@@ -1,0 +1,38 @@
+"""WebVTT: one cue per sentence, timed from the chunks' decoded durations."""
+
+import re
+
+import pytest
+
+from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
+
+_TIMING = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> (\d\d):(\d\d):(\d\d)\.(\d\d\d)$")
+
+
+def seconds(h, m, s, ms) -> float:
+    return int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
+
+
+def test_one_cue_per_sentence_shared_by_length():
+    chunks = [SpokenChunk("가나다라. 마바.", 0.0, 6.0), SpokenChunk("사아자차카타파하?", 6.6, 3.0)]
+    cues = cues_for(chunks)
+    assert [c.text for c in cues] == ["가나다라.", "마바.", "사아자차카타파하?"]
+    assert cues[0].end_s == pytest.approx(6.0 * 5 / 8)
+    assert cues[1].end_s == pytest.approx(6.0) and cues[2].start_s == pytest.approx(6.6)
+    assert cues[-1].end_s == pytest.approx(9.6)
+
+
+def test_rendered_file_is_valid_webvtt():
+    cues = cues_for([SpokenChunk("A < B & C. 끝 --> 아님.", 0.0, 2.0)])
+    text = render_vtt(cues, ["백자 달항아리", "출처: sources/백자 달항아리.md --> x"])
+    lines = text.split("\n")
+    assert lines[0] == "WEBVTT" and lines[1] == ""
+    blocks = text.strip().split("\n\n")
+    assert blocks[1].startswith("NOTE\n") and "-->" not in blocks[1]
+    for number, block in enumerate(blocks[2:], start=1):
+        ident, timing, payload = block.split("\n")
+        assert ident == str(number)
+        match = _TIMING.match(timing)
+        assert match and seconds(*match.groups()[:4]) < seconds(*match.groups()[4:])
+        assert "-->" not in payload.replace("--&gt;", "")
+    assert "A &lt; B &amp; C." in text

@@ -1,0 +1,223 @@
+"""Chunk synthesis: cache keys, cache hits, order under concurrency, truncation detection, the rpm limit."""
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from stages.core.cache import Cache
+from stages.core.errors import PipelineError
+from stages.core.params import parse_params
+from stages.core.progress import Progress
+from stages.core.ratelimit import RateLimiter
+from stages.speech.chunking import Chunk
+from stages.speech.espeak import EspeakSpeech
+from stages.speech.synthesis import (
+    ChunkSynthesizer,
+    TruncatedAudio,
+    check_chunk,
+    chunk_key,
+    min_seconds,
+)
+
+RATE = 8000
+
+
+def tone(text: str, seconds: float | None = None) -> np.ndarray:
+    """A tone whose frequency names the text (sum of its code points), long enough for its text."""
+    seconds = seconds if seconds is not None else 0.1 + 0.15 * len(text)
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (np.sin(2 * np.pi * frequency(text) * t) * 8000).astype(np.int16)
+
+
+def frequency(text: str) -> float:
+    return 200 + sum(map(ord, text)) % 1500
+
+
+def dominant_frequency(path: Path) -> float:
+    samples, rate = sf.read(path, dtype="float32")
+    spectrum = np.abs(np.fft.rfft(samples))
+    return float(np.fft.rfftfreq(samples.size, 1 / rate)[spectrum.argmax()])
+
+
+class FakeSpeech:
+    """Writes a tone per text after a latency; `faults` lists what the next calls do wrong."""
+
+    name = "fake"
+    max_chars = 4096
+    chunk_format = "wav"
+
+    def __init__(self, *, latency=lambda text: 0.0, faults: list[str] | None = None, voice: str = "alloy") -> None:
+        self.latency = latency
+        self.faults = list(faults or [])
+        self.voice = voice
+        self.texts: list[str] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self._lock = threading.Lock()
+
+    def identity(self) -> dict:
+        return {"provider": self.name, "voice": self.voice, "speed": 1.0}
+
+    def synthesize(self, text: str, dest: Path) -> None:
+        with self._lock:
+            self.texts.append(text)
+            fault = self.faults.pop(0) if self.faults else None
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            time.sleep(self.latency(text))
+            if fault == "garbage":
+                dest.write_bytes(b"RIFF\x00\x00not really a wave file")
+            elif fault == "empty":
+                sf.write(dest, np.zeros(0, dtype=np.int16), RATE, format="WAV", subtype="PCM_16")
+            elif fault == "silent":
+                sf.write(dest, np.zeros(RATE, dtype=np.int16), RATE, format="WAV", subtype="PCM_16")
+            elif fault == "short":
+                sf.write(dest, tone(text, 0.05), RATE, format="WAV", subtype="PCM_16")
+            else:
+                sf.write(dest, tone(text), RATE, format="WAV", subtype="PCM_16")
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+@pytest.fixture
+def cache(tmp_path) -> Cache:
+    return Cache("chunks", ".wav", root=tmp_path / "cache")
+
+
+def chunks_of(*texts: str) -> list[Chunk]:
+    return [Chunk(text, "paragraph") for text in texts]
+
+
+def synthesise(provider, chunks, cache, **kwargs) -> tuple[list[Path], ChunkSynthesizer]:
+    synthesizer = ChunkSynthesizer(provider, speed=1.0, cache=cache, **kwargs)
+    with Progress("test", len(chunks)) as progress:
+        return list(synthesizer.files(chunks, progress)), synthesizer
+
+
+def test_the_key_covers_everything_that_changes_the_sound():
+    base = FakeSpeech()
+    assert chunk_key(base, "안녕하세요.") == chunk_key(FakeSpeech(), "안녕하세요.")
+    assert chunk_key(base, "안녕하세요.") != chunk_key(base, "안녕하세요!")
+    assert chunk_key(base, "안녕하세요.") != chunk_key(FakeSpeech(voice="nova"), "안녕하세요.")
+    wav, flac = FakeSpeech(), FakeSpeech()
+    flac.chunk_format = "flac"
+    assert chunk_key(wav, "안녕") != chunk_key(flac, "안녕")
+
+
+def test_changing_speed_misses_the_cache():
+    slow = EspeakSpeech(parse_params({"keywords": ["x"], "tts": {"speed": 1.0}}))
+    fast = EspeakSpeech(parse_params({"keywords": ["x"], "tts": {"speed": 1.3}}))
+    assert chunk_key(slow, "안녕하세요.") != chunk_key(fast, "안녕하세요.")
+
+
+def test_output_follows_the_script_whatever_order_requests_finish_in(cache):
+    texts = [f"{i}번째 문단입니다." for i in range(12)]
+    # The first chunks are the slowest, so they finish last.
+    provider = FakeSpeech(latency=lambda text: 0.05 * (12 - int(text.split("번")[0])) / 12)
+    files, synthesizer = synthesise(provider, chunks_of(*texts), cache, concurrency=4)
+    assert [dominant_frequency(f) for f in files] == pytest.approx([frequency(t) for t in texts], abs=3)
+    assert provider.most_in_flight == 4
+    assert (synthesizer.cached_chunks, synthesizer.calls) == (0, 12)
+
+
+def test_a_second_run_takes_every_chunk_from_the_cache_and_an_edit_costs_one_request(cache):
+    texts = ["첫째 문단입니다.", "둘째 문단입니다.", "셋째 문단입니다."]
+    synthesise(FakeSpeech(), chunks_of(*texts), cache, concurrency=2)
+    provider = FakeSpeech()
+    _, synthesizer = synthesise(provider, chunks_of(*texts), cache, concurrency=2)
+    assert provider.texts == [] and synthesizer.cached_chunks == 3
+    _, synthesizer = synthesise(provider, chunks_of(texts[0], "둘째 문단을 고쳤습니다.", texts[2]), cache)
+    assert provider.texts == ["둘째 문단을 고쳤습니다."] and synthesizer.cached_chunks == 2
+
+
+def test_an_unreadable_cache_entry_is_made_again(cache):
+    [path], _ = synthesise(FakeSpeech(), chunks_of("안녕하세요."), cache)
+    path.write_bytes(b"damaged")
+    provider = FakeSpeech()
+    [again], _ = synthesise(provider, chunks_of("안녕하세요."), cache)
+    assert provider.texts == ["안녕하세요."] and sf.info(again).frames > 0
+
+
+@pytest.mark.parametrize("fault", ["garbage", "empty", "silent", "short"])
+def test_a_truncated_chunk_is_synthesised_once_more(cache, fault):
+    provider = FakeSpeech(faults=[fault])
+    [path], synthesizer = synthesise(provider, chunks_of("고려청자의 빛깔은 비색이라고 불렸습니다."), cache)
+    assert len(provider.texts) == 2 and synthesizer.truncation_retries == 1
+    check_chunk(path, "고려청자의 빛깔은 비색이라고 불렸습니다.", 1.0)
+
+
+def test_a_chunk_truncated_twice_fails_naming_its_first_words_and_caches_nothing(cache):
+    provider = FakeSpeech(faults=["short", "short"])
+    text = "고려청자의 빛깔은 비색이라고 불렸습니다. 하늘빛을 닮았기 때문입니다."
+    with pytest.raises(PipelineError, match="chunk 1/2 \\('고려청자의 빛깔은 비색이라고 불렸습니다. 하늘빛을 닮았기 …'\\) came back truncated twice"):
+        synthesise(provider, chunks_of(text, "안녕하세요."), cache)
+    assert cache.get(chunk_key(provider, text)) is None
+    assert not list(cache.dir.rglob("*.tmp"))
+
+
+def test_a_failure_stops_the_queued_chunks(cache):
+    provider = FakeSpeech(faults=["short", "short"], latency=lambda text: 0.02)
+    with pytest.raises(PipelineError):
+        synthesise(provider, chunks_of(*[f"{i}번째 문단입니다." for i in range(40)]), cache, concurrency=1)
+    assert len(provider.texts) < 10
+
+
+def test_the_expected_length_scales_with_text_and_speed():
+    assert min_seconds("가" * 100, 1.0) == pytest.approx(5.0)
+    assert min_seconds("가" * 100, 2.0) == pytest.approx(2.5)
+    assert min_seconds("abcd" * 25, 1.0) == pytest.approx(2.5)  # a Latin letter counts half a syllable
+    assert min_seconds("…, !", 1.0) == 0
+
+
+def test_check_chunk_names_the_problem(tmp_path):
+    path = tmp_path / "a.wav"
+    sf.write(path, tone("가", 0.2), RATE, format="WAV", subtype="PCM_16")
+    with pytest.raises(TruncatedAudio, match="0.20 s of audio for 40 characters"):
+        check_chunk(path, "가" * 40, 1.0)
+    check_chunk(path, "가" * 4, 1.0)
+
+
+def test_rpm_spaces_request_starts(cache):
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    limiter = RateLimiter(120, clock=lambda: now[0], sleep=sleep)
+    synthesise(FakeSpeech(), chunks_of("하나입니다.", "둘입니다.", "셋입니다."), cache, concurrency=3, limiter=limiter)
+    assert sorted(slept) == [0.5, 1.0]
+
+
+
+def test_a_text_repeated_in_the_script_is_asked_for_once(cache):
+    provider = FakeSpeech(latency=lambda text: 0.01)
+    texts = ["후렴입니다.", "첫째 절입니다.", "후렴입니다.", "둘째 절입니다.", "후렴입니다."]
+    files, synthesizer = synthesise(provider, chunks_of(*texts), cache, concurrency=4)
+    assert sorted(provider.texts) == sorted(set(texts))
+    assert files[0] == files[2] == files[4]
+    assert (synthesizer.calls, synthesizer.cached_chunks) == (3, 2)
+
+
+def test_after_a_chunk_fails_no_new_request_starts_and_its_error_is_the_one_raised(cache):
+    class Refused(PipelineError):
+        pass
+
+    class RefusingSpeech(FakeSpeech):
+        def synthesize(self, text: str, dest: Path) -> None:
+            if text == "1번째 문단입니다.":
+                raise Refused("the API key was rejected (401)")
+            super().synthesize(text, dest)
+
+    # Chunk 0 is slow, so the stage is still waiting for it when chunk 1 fails: the other threads must not
+    # go on to ask for the rest of the script meanwhile.
+    provider = RefusingSpeech(latency=lambda text: 0.3 if text.startswith("0번째") else 0.01)
+    with pytest.raises(Refused, match="401"):
+        synthesise(provider, chunks_of(*[f"{i}번째 문단입니다." for i in range(40)]), cache, concurrency=4)
+    assert len(provider.texts) <= 4
