@@ -26,6 +26,7 @@ from pathlib import Path
 import soundfile as sf
 import yaml
 
+from bench import mastering as bench_mastering
 from stages.core.params import TTSParams, parse_params
 from stages.core.paths import script_path
 from stages.speech.chunking import speakable_paragraphs
@@ -183,6 +184,13 @@ class Bench:
             raise RuntimeError(result.stderr)
         return int(re.search(r"VmHWM:\s*(\d+)", result.stderr).group(1)) / 1024
 
+    def mastering(self) -> list[Row]:
+        figures = bench_mastering.speed(300.0)
+        return [Row(f"g. mastering: loudness pass + true-peak limiter, 300 s of speech-like sound at "
+                    f"{bench_mastering.RATE} Hz ({figures['limited_share']:.0%} of samples limited)",
+                    f"loudness {figures['loudness']:.0f}×, limiter {figures['limiter']:.0f}× real time",
+                    f"{figures['loudness+limiter']:.0f}× real time together", "≥ 100×")]
+
     def espeak(self) -> list[Row]:
         params = parse_params({"keywords": [KEYWORD]})
         speech = EspeakSpeech(params)
@@ -309,7 +317,7 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="docent-bench-") as tmp, FakeOpenAI() as fake:
         os.environ.update(OPENAI_BASE_URL=fake.url, OPENAI_API_KEY=FAKE_KEY)
         bench = Bench(Path(tmp), fake)
-        for case in (bench.concurrency, bench.one_edit, bench.storms, bench.memory, bench.espeak,
+        for case in (bench.concurrency, bench.one_edit, bench.storms, bench.memory, bench.mastering, bench.espeak,
                      *(() if args.skip_dvc else (bench.dvc_noop,))):
             print(f"bench: {case.__name__} …", file=sys.stderr, flush=True)
             rows += case()

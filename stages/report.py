@@ -1,6 +1,6 @@
 """report stage: `python -m stages.report` totals the narrations' metrics and writes the plots data.
 
-metrics.json holds the totals (what `dvc metrics show` and `dvc exp show` print);
+metrics.json holds the totals and lufs_spread (what `dvc metrics show` and `dvc exp show` print);
 outputs/report/durations.json feeds the horizontal bar chart of duration per keyword (`dvc plots show`).
 """
 
@@ -29,8 +29,8 @@ def run(params: Params) -> dict:
             rows.append((keyword, json.loads(path.read_text(encoding="utf-8"))))
         except FileNotFoundError:
             raise PipelineError(f"{path} is missing; run 'audio@{keyword}' first") from None
-    totals = {name: round(sum(row[name] for _, row in rows), 6) for name in _SUMMED}
-    totals["narrations"] = len(rows)
+    totals = {name: round(sum(row[name] for _, row in rows), 6) for name in _SUMMED} | {"narrations": len(rows)}
+    totals["lufs_spread"] = round(max(lufs := [row["lufs"] for _, row in rows]) - min(lufs), 2)  # one volume for all
     atomic.write_text(TOTALS_FILE, atomic.stable_json(totals))
     atomic.write_text(DURATIONS_FILE, atomic.stable_json([{"keyword": k, "duration_s": row["duration_s"]} for k, row in rows]))
     log.info("report: %d narrations, %.1f s, est. $%.4f", len(rows), totals["duration_s"], totals["est_cost_usd"])

@@ -12,7 +12,7 @@ import yaml
 
 from tests.conftest import ROOT
 
-STAGE_PARAMS = {"info": ["info"], "script": ["script"], "audio": ["tts"], "report": ["keywords"]}
+STAGE_PARAMS = {"info": ["info"], "script": ["script"], "audio": ["tts", "audio"], "report": ["keywords"]}
 # What each concern folder may import besides itself: everything rests on core, and no concern knows another,
 # so a change inside stages/facts/ re-runs only the info stages.
 ALLOWED_IMPORTS = {"core": set(), "facts": {"core"}, "narration": {"core"}, "speech": {"core"}}

@@ -2,7 +2,8 @@
 
 The script is cut into chunks whose boundaries survive edits (chunking), each chunk's sound comes from the
 shared content-addressed cache or from the speech provider, several at a time (synthesis), and the chunks
-are encoded once, in script order, into tts.format (assembly).
+are trimmed, laid out with the pauses of `audio`, brought to its loudness and peak ceiling (mastering) and
+encoded once, in script order, into tts.format (assembly).
 """
 
 import contextlib
@@ -56,15 +57,16 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     chunk_files: list[Path] = []
     with Progress(keyword, len(chunks)) as progress, \
             contextlib.closing(synthesizer.files(chunks, progress)) as files:
-        parts = zip(_recorded(files, chunk_files), assembly.pauses([chunk.end for chunk in chunks]))
-        encoded = assembly.encode(parts, out, params.tts.format, finish=lambda tmp: write_tags(
+        parts = zip(_recorded(files, chunk_files), assembly.pauses([chunk.end for chunk in chunks], params.audio))
+        encoded = assembly.encode(parts, out, params.tts.format, params.audio, finish=lambda tmp: write_tags(
             tmp, params.tts.format, title=keyword, album=ALBUM, comment="; ".join(credits)))
     spoken = [SpokenChunk(chunk.text, start, length) for chunk, (start, length) in zip(chunks, encoded.spans)]
     atomic.write_text(subtitles_path(keyword), render_vtt(cues_for(spoken), [facts.title, "\n".join(credits)]))
     cost = run_cost(synthesizer, provider)
-    metrics = narration_metrics(params.tts, chunks, cost, provider, chunk_files, out, encoded.duration_s)
-    log.info("audio: %s (%d chunks, %d from the cache, %d requests, %.1f s of sound)", out, metrics.chunks,
-             cost.cached_chunks, cost.requests, metrics.duration_s)
+    metrics = narration_metrics(params.tts, chunks, cost, provider, chunk_files, out, encoded.measured)
+    log.info("audio: %s (%d chunks, %d from the cache, %d requests, %.1f s of sound; %+.1f dB to %.1f LUFS, "
+             "%.1f dBTP, %d encode(s))", out, metrics.chunks, cost.cached_chunks, cost.requests, metrics.duration_s,
+             encoded.gain_db, encoded.measured.lufs, encoded.measured.true_peak_db, encoded.encodes)
     write_metrics(keyword, metrics)
     return metrics, cost
 
