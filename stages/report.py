@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 TOTALS_FILE = Path("metrics.json")
 DURATIONS_FILE = Path("outputs/report/durations.json")
-_SUMMED = ("chars", "chunks", "requests", "retries", "cached_chunks", "duration_s", "bytes", "est_cost_usd")
+_SUMMED = ("chars", "chunks", "duration_s", "bytes", "est_cost_usd")
 
 
 def run(params: Params) -> dict:

@@ -104,8 +104,8 @@ def test_malformed_params_is_a_one_line_error(project: Project):
     assert errors[0].startswith("error: params.yaml: malformed YAML at line")
 
 
-METRIC_FIELDS = {"chars", "chunks", "requests", "retries", "cached_chunks", "duration_s", "bytes", "est_cost_usd",
-                 "lufs", "true_peak_db", "lra", "provider", "model", "voice", "speed"}
+METRIC_FIELDS = {"chars", "chunks", "duration_s", "bytes", "est_cost_usd", "lufs", "true_peak_db", "lra",
+                 "provider", "model", "voice", "speed"}
 
 
 def test_each_narration_has_subtitles_tags_and_metrics(built_project: Project):

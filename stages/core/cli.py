@@ -1,6 +1,7 @@
 """Shared entry-point wrapper: logging set-up and one-line errors instead of tracebacks."""
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 
@@ -19,7 +20,10 @@ def run_main(main: Callable[[list[str]], None], argv: list[str] | None = None) -
         sys.exit(1)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.stderr.flush()
+        # Not sys.exit: that would join the worker threads, and one mid-request could hold the exit for up to
+        # requests.timeout. Every output is written atomically, so nothing half-written is left in place.
+        os._exit(130)
 
 
 def one_keyword(argv: list[str], usage: str) -> str:

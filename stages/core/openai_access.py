@@ -5,6 +5,7 @@ call through call(), so a refused key, an exhausted quota or a rate limit reads 
 and the key itself never reaches a message or a log line.
 """
 
+import hashlib
 import logging
 import os
 import threading
@@ -14,9 +15,11 @@ from typing import TypeVar
 import httpx2
 import openai
 
+from stages.core.cache import cache_root
 from stages.core.errors import PipelineError
 from stages.core.http_status import StatusKind, status_kind
 from stages.core.params import Params
+from stages.core.ratelimit import shared_limiter
 from stages.core.retry import Decision, RetryPolicy, server_wait
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,12 @@ def api_key() -> str:
 def base_url() -> str | None:
     """OPENAI_BASE_URL for OpenAI-compatible servers, else the SDK's default (api.openai.com)."""
     return os.environ.get(BASE_URL_ENV, "").strip() or None
+
+
+def limiter_name() -> str:
+    """Which requests.rpm budget a call counts against: OpenAI's, or that of the compatible server in use."""
+    url = base_url()
+    return "openai" if url is None else "openai-" + hashlib.sha256(url.rstrip("/").encode()).hexdigest()[:12]
 
 
 def make_client(params: Params) -> openai.OpenAI:
@@ -120,9 +129,12 @@ class OpenAIAccess:
     The client is made on the first request, so a run whose results all come from a cache needs no key.
     """
 
-    def __init__(self, params: Params, *, sleep: Callable[[float], None]) -> None:
+    def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None) -> None:
         self.params = params
-        self.policy = RetryPolicy(params.retry, sleep=sleep)
+        # Every try, each retry included, waits its turn under requests.rpm, shared with every other process
+        # using the same cache root and server.
+        limiter = shared_limiter(params.requests.rpm, limiter_name(), cache_root())
+        self.policy = RetryPolicy(params.retry, sleep=sleep, before_try=limiter.wait)
         self._client: openai.OpenAI | None = None
         self._client_lock = threading.Lock()
 
@@ -133,6 +145,10 @@ class OpenAIAccess:
             if self._client is None:
                 self._client = make_client(self.params)
             return self._client
+
+    def interrupt(self) -> None:
+        """The run is stopping: wake every retry wait, start no further try."""
+        self.policy.interrupt()
 
     @property
     def requests(self) -> int:

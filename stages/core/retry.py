@@ -73,6 +73,10 @@ def server_wait(headers: Mapping[str, str] | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+class Interrupted(PipelineError):
+    """A call given up because the run is stopping (Ctrl-C, or another chunk failed for good)."""
+
+
 class RetryPolicy:
     """Exponential backoff with full jitter, honouring the server's retry-after, from params.yaml's retry.
 
@@ -80,10 +84,12 @@ class RetryPolicy:
     after a call's first), thread-safe because one policy serves every chunk thread.
     """
 
-    def __init__(self, params: RetryParams, *, sleep: Callable[[float], None] = time.sleep,
+    def __init__(self, params: RetryParams, *, sleep: Callable[[float], None] | None = None,
                  rng: Callable[[], float] = random.random, before_try: Callable[[], None] | None = None) -> None:
         self.params = params
-        self.sleep = sleep  # injectable, so tests never really wait; interruptible where a run can be stopped
+        self._stop = threading.Event()
+        # Injectable, so tests never really wait; by default a wait that interrupt() cuts short at once.
+        self.sleep = sleep or self._stop.wait
         self.rng = rng
         self.before_try = before_try  # e.g. the rate limiter's wait: every try counts against requests.rpm
         self.attempts = 0
@@ -94,6 +100,14 @@ class RetryPolicy:
         """Full jitter: uniform in [0, min(max_wait, initial_wait · 2^(attempt-1))]."""
         ceiling = min(self.params.max_wait, self.params.initial_wait * 2 ** (attempt - 1))
         return self.rng() * ceiling
+
+    def interrupt(self) -> None:
+        """Stop every call of this policy: waits end at once, and no call starts another try."""
+        self._stop.set()
+
+    def _check_stop(self, what: str) -> None:
+        if self._stop.is_set():
+            raise Interrupted(f"{what}: stopped because the run is stopping")
 
     def _count(self, tries: int) -> None:
         with self._count_lock:
@@ -111,8 +125,10 @@ class RetryPolicy:
         tries = 0
         while True:
             tries += 1
+            self._check_stop(what)
             if self.before_try is not None:
                 self.before_try()
+                self._check_stop(what)
             self._count(tries)
             try:
                 return fn()
@@ -130,3 +146,4 @@ class RetryPolicy:
                 log.warning("%s: %s; waiting %.2f s before try %d/%d", what, decision.reason, wait, tries + 1,
                             max_tries)
                 self.sleep(wait)
+                self._check_stop(what)

@@ -5,7 +5,6 @@ caller accepts that status as an answer (a 404 that means "no such page").
 """
 
 import re
-import time
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -47,7 +46,7 @@ class Web:
     RETRY_ON = (HTTPStatusError, requests.ConnectionError, requests.Timeout,
                 requests.exceptions.ChunkedEncodingError)
 
-    def __init__(self, params: Params, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None) -> None:
         self.timeout = params.requests.timeout
         self.policy = RetryPolicy(params.retry, sleep=sleep)
         self.session = requests.Session()

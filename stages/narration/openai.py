@@ -3,7 +3,6 @@
 import json
 import logging
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,7 +70,7 @@ class OpenAIScript(openai_access.OpenAIAccess):
 
     name = "openai"
 
-    def __init__(self, params: Params, *, sleep: Callable[[float], None] = time.sleep,
+    def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None,
                  cache: Cache | None = None) -> None:
         super().__init__(params, sleep=sleep)
         self.model = params.script.model

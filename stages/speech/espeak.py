@@ -1,6 +1,17 @@
-"""EspeakSpeech: offline Korean speech from the espeak-ng library shipped in the espeakng-loader wheel."""
+"""EspeakSpeech: offline Korean speech from the espeak-ng library shipped in the espeakng-loader wheel.
+
+espeak-ng carries state from one utterance to the next inside the C library (the same text spoken twice
+in a row gives different samples, and neither espeak_Initialize nor a voice reset clears it), so the
+sound of a chunk would depend on which chunks were spoken before it in the same process. Each utterance
+is therefore spoken by a child forked from a helper process that loaded espeak-ng and never spoke: every
+chunk starts from the same pristine state, whatever the order, the concurrency or the cache held.
+"""
 
 import ctypes
+import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -77,6 +88,79 @@ class _Engine:
         return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int16)
 
 
+class _Zygote:
+    """The helper process: loads espeak-ng once, then forks one child per utterance (see the module docstring)."""
+
+    _instance: "_Zygote | None" = None
+    _create_lock = threading.Lock()
+
+    def __init__(self) -> None:
+        root = Path(__file__).resolve().parents[2]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+        # stdin closing (this process ending, however it ends) stops the helper.
+        self._process = subprocess.Popen([sys.executable, "-m", "stages.speech.espeak"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, env=env, text=True, encoding="utf-8")
+        self._lock = threading.Lock()
+
+    @classmethod
+    def get(cls) -> "_Zygote":
+        with cls._create_lock:
+            if cls._instance is None or cls._instance._process.poll() is not None:
+                cls._instance = cls()
+            return cls._instance
+
+    def speak_to(self, text: str, words_per_minute: int, dest: Path) -> None:
+        """Have a fresh child speak `text` into the WAV file `dest` (written atomically by the child)."""
+        request = json.dumps({"text": text, "wpm": words_per_minute, "dest": str(dest)}, ensure_ascii=False)
+        with self._lock:
+            try:
+                self._process.stdin.write(request + "\n")
+                self._process.stdin.flush()
+                answer = self._process.stdout.readline()
+            except (BrokenPipeError, OSError):
+                answer = ""
+        if not answer:
+            raise PipelineError("the espeak-ng helper process stopped; run the stage again")
+        error = json.loads(answer).get("error")
+        if error:
+            raise PipelineError(error)
+
+
+def _serve() -> None:
+    """The helper's loop: one JSON request a line on stdin, one JSON answer a line on stdout."""
+    try:
+        engine = _Engine.get()
+        failure = None
+    except PipelineError as exc:
+        engine, failure = None, str(exc)
+    for line in sys.stdin:
+        request = json.loads(line)
+        if engine is None:
+            print(json.dumps({"error": failure}), flush=True)
+            continue
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: speak once from the pristine state, write the file, report, exit
+            os.close(read_end)
+            message = ""
+            try:
+                samples = engine.speak(request["text"], request["wpm"])
+                with atomic_path(Path(request["dest"])) as tmp:
+                    sf.write(tmp, samples, engine.rate, format="WAV", subtype="PCM_16")
+            except BaseException as exc:  # the child must report and exit whatever happened
+                message = str(exc) or type(exc).__name__
+            os.write(write_end, message.encode("utf-8"))
+            os._exit(0)
+        os.close(write_end)
+        chunks = []
+        while data := os.read(read_end, 65536):
+            chunks.append(data)
+        os.close(read_end)
+        os.waitpid(pid, 0)
+        message = b"".join(chunks).decode("utf-8")
+        print(json.dumps({"error": message or None}, ensure_ascii=False), flush=True)
+
+
 class EspeakSpeech:
     """Offline Korean voice from espeak-ng; tts.speed scales its speaking rate, tts.voice is not used."""
 
@@ -97,9 +181,13 @@ class EspeakSpeech:
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         return {}
 
+    def interrupt(self) -> None:
+        pass  # no retries and no waits: a chunk in the helper process is done in milliseconds
+
     def synthesize(self, text: str, dest: Path) -> None:
-        """Write `text` spoken as a 16-bit mono WAV file at `dest`, atomically."""
-        engine = _Engine.get()
-        samples = engine.speak(text, self.words_per_minute)
-        with atomic_path(dest) as tmp:
-            sf.write(tmp, samples, engine.rate, format="WAV", subtype="PCM_16")
+        """Write `text` spoken as a 16-bit mono WAV file at `dest`, atomically; the same text, the same bytes."""
+        _Zygote.get().speak_to(text, self.words_per_minute, dest)
+
+
+if __name__ == "__main__":
+    _serve()

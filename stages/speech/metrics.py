@@ -1,4 +1,9 @@
-"""Per-narration metrics (outputs/metrics/<keyword>.json) and the cost estimate behind est_cost_usd."""
+"""Per-narration metrics (outputs/metrics/<keyword>.json), the cost estimate behind est_cost_usd, and the run summary.
+
+The metrics are tracked (committed, compared by `dvc exp show`), so they describe the narration only: its
+text, its params and its audio. What one run took (requests, retries, cache hits) depends on the state of
+the chunk cache, so it goes to the log and to an untracked run summary under the cache folder instead.
+"""
 
 import math
 from collections.abc import Sequence
@@ -6,11 +11,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from stages.core import atomic
+from stages.core.cache import cache_root
 from stages.core.params import TTSParams
 from stages.core.paths import metrics_path
 from stages.speech.chunking import Chunk
 from stages.speech.mastering import Measurement
 from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider
+
+RUNS_FOLDER = "runs"
 
 # Published prices, USD. Per-character models bill the input text; the others bill tokens, estimated here.
 PER_MILLION_CHARS = {"tts-1": 15.0, "tts-1-hd": 30.0}
@@ -54,9 +62,6 @@ class RunCost:
 class NarrationMetrics:
     chars: int
     chunks: int
-    requests: int
-    retries: int
-    cached_chunks: int
     duration_s: float
     bytes: int
     est_cost_usd: float
@@ -83,13 +88,12 @@ def run_cost(synthesizer: ChunkSynthesizer, provider: SpeechProvider) -> RunCost
         cached_chunks=synthesizer.cached_chunks, new_chars=synthesizer.new_chars)
 
 
-def narration_metrics(tts: TTSParams, chunks: Sequence[Chunk], cost: RunCost, provider: SpeechProvider,
+def narration_metrics(tts: TTSParams, chunks: Sequence[Chunk], provider: SpeechProvider,
                       chunk_files: list[Path], out: Path, measured: Measurement) -> NarrationMetrics:
     """The record of one narration: what it is (text, voice, length, loudness as decoded from the file)."""
     chars = sum(len(chunk.text) for chunk in chunks)
     return NarrationMetrics(
-        chars=chars, chunks=len(chunks), requests=cost.requests, retries=cost.retries,
-        cached_chunks=cost.cached_chunks, duration_s=round(measured.duration_s, 3), bytes=out.stat().st_size,
+        chars=chars, chunks=len(chunks), duration_s=round(measured.duration_s, 3), bytes=out.stat().st_size,
         est_cost_usd=estimate_cost_usd(tts.provider, tts.model, chars, measured.duration_s),
         provider=tts.provider, model=tts.model, voice=tts.voice, speed=tts.speed,
         lufs=_rounded(measured.lufs), true_peak_db=_rounded(measured.true_peak_db), lra=_rounded(measured.lra),
@@ -106,4 +110,12 @@ def _rounded(value: float) -> float | None:
 def write_metrics(keyword: str, metrics: NarrationMetrics) -> Path:
     path = metrics_path(keyword)
     atomic.write_text(path, metrics.to_json())
+    return path
+
+
+def write_run_summary(keyword: str, cost: RunCost) -> Path:
+    """What this run of the keyword's audio stage took: <cache>/runs/<keyword>.json, overwritten by the next run."""
+    path = cache_root() / RUNS_FOLDER / f"{keyword}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic.write_text(path, atomic.stable_json(asdict(cost)))
     return path

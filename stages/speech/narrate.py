@@ -17,7 +17,6 @@ from stages.core.info_file import read_facts
 from stages.core.params import Params
 from stages.core.paths import audio_path, script_path, subtitles_path
 from stages.core.progress import Progress
-from stages.core.ratelimit import RateLimiter
 from stages.speech import assembly
 from stages.speech.chunking import split_chunks
 from stages.speech.credits import credit_lines
@@ -27,6 +26,7 @@ from stages.speech.metrics import (
     narration_metrics,
     run_cost,
     write_metrics,
+    write_run_summary,
 )
 from stages.speech.providers import speech_provider
 from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
@@ -49,8 +49,7 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     chunks = split_chunks(script, min(params.tts.chunk_chars, provider.max_chars))
     if not chunks:
         raise PipelineError(f"{source} has no speakable text")
-    synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency,
-                                   limiter=RateLimiter(params.requests.rpm))
+    synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency)
     out = audio_path(keyword, params.tts.format)
     facts = read_facts(keyword)
     credits = credit_lines(facts, params.tts)
@@ -63,11 +62,13 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     spoken = [SpokenChunk(chunk.text, start, length) for chunk, (start, length) in zip(chunks, encoded.spans)]
     atomic.write_text(subtitles_path(keyword), render_vtt(cues_for(spoken), [facts.title, "\n".join(credits)]))
     cost = run_cost(synthesizer, provider)
-    metrics = narration_metrics(params.tts, chunks, cost, provider, chunk_files, out, encoded.measured)
-    log.info("audio: %s (%d chunks, %d from the cache, %d requests, %.1f s of sound; %+.1f dB to %.1f LUFS, "
-             "%.1f dBTP, %d encode(s))", out, metrics.chunks, cost.cached_chunks, cost.requests, metrics.duration_s,
-             encoded.gain_db, encoded.measured.lufs, encoded.measured.true_peak_db, encoded.encodes)
+    metrics = narration_metrics(params.tts, chunks, provider, chunk_files, out, encoded.measured)
+    log.info("audio: %s (%d chunks, %d from the cache, %d requests, %d retries, %.1f s of sound; %+.1f dB to "
+             "%.1f LUFS, %.1f dBTP, %d encode(s))", out, metrics.chunks, cost.cached_chunks, cost.requests,
+             cost.retries, metrics.duration_s, encoded.gain_db, encoded.measured.lufs, encoded.measured.true_peak_db,
+             encoded.encodes)
     write_metrics(keyword, metrics)
+    write_run_summary(keyword, cost)
     return metrics, cost
 
 

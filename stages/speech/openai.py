@@ -1,7 +1,6 @@
 """OpenAISpeech: OpenAI's speech API, streamed into a temp file that is moved into place only when whole."""
 
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -70,7 +69,7 @@ class OpenAISpeech(openai_access.OpenAIAccess):
     chunk_format = "wav"
     counts_requests = True
 
-    def __init__(self, params: Params, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None) -> None:
         check_format(params)
         tts = params.tts
         self.model, self.voice, self.speed = tts.model, tts.voice, tts.speed

@@ -142,7 +142,7 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
     chunk_format = "wav"
     counts_requests = True  # sessions opened (one response each); retries are the re-reads among them
 
-    def __init__(self, params: Params, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None) -> None:
         tts = params.tts  # voice, speed and model were checked against the Realtime API's lists by config
         super().__init__(params, sleep=sleep)
         self.model, self.voice, self.speed, self.max_cer = tts.model, tts.voice, tts.speed, tts.max_cer

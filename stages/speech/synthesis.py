@@ -21,7 +21,7 @@ import soundfile as sf
 from stages.core.cache import Cache, content_key
 from stages.core.errors import PipelineError
 from stages.core.progress import Progress
-from stages.core.ratelimit import RateLimiter
+from stages.core.retry import Interrupted
 from stages.speech.chunking import NORMALISER_VERSION, Chunk, first_words
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,10 @@ class SpeechProvider(Protocol):
 
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         """Figures of its own for the metrics file (realtime: CER), read back from the chunk files."""
+        ...
+
+    def interrupt(self) -> None:
+        """The run is stopping: end retry waits at once and start no further try (a no-op for a local engine)."""
         ...
 
 
@@ -112,11 +116,10 @@ class ChunkSynthesizer:
     """Turns a narration's chunks into cached chunk files; counts what it did, for the narration's record."""
 
     def __init__(self, provider: SpeechProvider, *, speed: float, concurrency: int = 1,
-                 limiter: RateLimiter | None = None, cache: Cache | None = None) -> None:
+                 cache: Cache | None = None) -> None:
         self.provider = provider
         self.speed = speed
         self.concurrency = concurrency
-        self.limiter = limiter or RateLimiter(None)
         self.cache = cache or Cache(CHUNK_CACHE, f".{provider.chunk_format}")
         self.cached_chunks = 0
         self.new_chars = 0
@@ -156,30 +159,34 @@ class ChunkSynthesizer:
                 if path is None:
                     try:
                         path = futures[keys[index]].result()
-                    except _Stopped:
+                    except (_Stopped, Interrupted):
                         raise self._failure from None  # the failure that stopped this chunk, not the stop
                 if index in repeats:  # made earlier in this narration: counts as a cache hit
                     self.cached_chunks += 1
                     progress.done(cached=True)
                 yield path
+        except BaseException:
+            # A chunk failed for good, Ctrl-C, or the consumer stopped: the chunks still sleeping in a retry
+            # wait give up at once instead of spending their whole retry budget, and queued ones never start.
+            self.provider.interrupt()
+            raise
         finally:
-            # On a failure (or when the consumer stops), queued chunks are dropped and in-flight ones finish.
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _synthesize(self, index: int, key: str, chunks: Sequence[Chunk], progress: Progress) -> Path:
         try:
             return self._synthesize_once_or_twice(index, key, chunks, progress)
-        except _Stopped:
+        except (_Stopped, Interrupted):
             raise
         except BaseException as error:
             with self._lock:
                 self._failure = self._failure or error
+            self.provider.interrupt()  # the other chunks' retry waits end now, not after their whole budget
             raise
 
     def _synthesize_once_or_twice(self, index: int, key: str, chunks: Sequence[Chunk], progress: Progress) -> Path:
         chunk = chunks[index]
         for attempt in (1, 2):
-            self.limiter.wait()
             with self._lock:
                 # Once one chunk has failed for good (a refused key, an exhausted quota), start no more requests.
                 if self._failure is not None:

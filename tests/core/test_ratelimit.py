@@ -47,3 +47,32 @@ def test_no_rpm_means_no_waiting():
     limiter = RateLimiter(None, sleep=lambda seconds: pytest.fail("slept"))
     for _ in range(100):
         limiter.wait()
+
+
+def test_two_processes_sharing_the_state_file_share_the_limit(tmp_path):
+    # Real processes, real clock: every start either is given is at least 60/rpm after the one before it.
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys, time; from pathlib import Path; from stages.core.ratelimit import shared_limiter\n"
+            "limiter = shared_limiter(300, 'openai', Path(sys.argv[1]))\n"
+            "for _ in range(5):\n    print(limiter.wait(), flush=True)\n")
+    workers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE,
+                                text=True) for _ in range(2)]
+    starts = sorted(float(line) for worker in workers for line in worker.communicate()[0].split())
+    assert len(starts) == 10 and all(worker.returncode == 0 for worker in workers)
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= 0.2 - 1e-6, gaps  # 60 / 300 rpm, whichever process made the request
+    assert (tmp_path / "ratelimit" / "openai.json").is_file()
+
+
+def test_a_torn_state_file_reads_as_no_state(tmp_path):
+    state = tmp_path / "openai.json"
+    state.write_text("{", encoding="utf-8")
+    clock = FakeTime()
+    limiter = RateLimiter(60, state=state, clock=clock.clock, sleep=clock.sleep)
+    limiter.wait()
+    limiter.wait()
+    assert clock.slept == [1.0]

@@ -91,3 +91,45 @@ def test_other_exceptions_propagate_untouched():
 ])
 def test_server_wait_reads_both_headers(headers, expected):
     assert server_wait(headers) == expected
+
+
+def test_every_try_passes_before_try_retries_included():
+    policy, _ = make_policy(max_tries=5)
+    passed = []
+    policy.before_try = lambda: passed.append(1)
+    fn, calls = failing([Flaky(), Flaky()])
+    policy.call(fn, retry_on=(Flaky,), classify=classify, what="t")
+    assert len(calls) == len(passed) == 3 and (policy.attempts, policy.retries) == (3, 2)
+
+
+def test_interrupt_ends_a_long_retry_wait_at_once():
+    import threading
+    import time
+
+    from stages.core.retry import Interrupted
+
+    policy = RetryPolicy(RetryParams(max_tries=3, initial_wait=30.0, max_wait=30.0), rng=lambda: 1.0)
+    fn, calls = failing([Flaky() for _ in range(5)])
+    outcome = []
+
+    def run():
+        try:
+            policy.call(fn, retry_on=(Flaky,), classify=classify, what="t")
+        except Interrupted as exc:
+            outcome.append(str(exc))
+
+    worker = threading.Thread(target=run)
+    started = time.monotonic()
+    worker.start()
+    while not calls:
+        time.sleep(0.01)
+    policy.interrupt()
+    worker.join(timeout=10)
+    assert not worker.is_alive() and outcome == ["t: stopped because the run is stopping"]
+    assert len(calls) == 1 and time.monotonic() - started < 10  # not the 30 s wait
+
+
+def test_a_malformed_retry_after_is_ignored():
+    assert server_wait({"retry-after": "soon, maybe"}) is None
+    assert server_wait({"retry-after": "Wed, 99 Foo 2026 25:61:00 GMT"}) is None
+    assert server_wait({"retry-after": ""}) is None

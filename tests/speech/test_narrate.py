@@ -163,3 +163,36 @@ def test_editing_one_sentence_sends_exactly_one_request_to_the_speech_api(fresh_
         assert sf.info(fresh_project.file(f"outputs/audio/{KEYWORD}.mp3")).duration > 200
     finally:
         fake.stop()
+
+
+def test_ctrl_c_during_a_30_s_retry_wait_ends_the_stage_at_once_with_no_partial_file(tmp_path, monkeypatch,
+                                                                                     fake_openai):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(tmp_path)
+    write_inputs("첫째 문단입니다.\n\n둘째 문단입니다.\n\n셋째 문단입니다.")
+    (tmp_path / "params.yaml").write_text(
+        f"keywords: [{KEYWORD}]\ntts: {{provider: openai, format: wav, chunk_chars: 100}}\n"
+        "retry: {max_tries: 3, initial_wait: 30, max_wait: 30}\nrequests: {concurrency: 2}\n", encoding="utf-8")
+    fake_openai.retry_after_ms = 30_000
+    fake_openai.always["speech"] = "429"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCENT_CACHE_DIR": str(tmp_path / "cache")}
+    stage = subprocess.Popen([sys.executable, "-m", "stages.audio", KEYWORD], cwd=tmp_path, env=env,
+                             stderr=subprocess.PIPE, text=True)
+    for line in stage.stderr:
+        if "waiting 30.00 s before try 2/3" in line:
+            break
+    interrupted = time.monotonic()
+    stage.send_signal(signal.SIGINT)
+    rest = stage.communicate(timeout=20)[1]
+    took = time.monotonic() - interrupted
+    assert stage.returncode == 130 and "error: interrupted" in rest and "Traceback" not in rest
+    print(f"Ctrl-C to exit: {took:.3f} s")
+    assert took < 10, f"took {took:.1f} s after Ctrl-C"  # a behaviour bound, far from the 30 s wait
+    assert not list((tmp_path / "outputs").rglob("*.wav")) and FAKE_KEY not in rest

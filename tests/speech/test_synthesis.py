@@ -12,7 +12,6 @@ from stages.core.cache import Cache
 from stages.core.errors import PipelineError
 from stages.core.params import parse_params
 from stages.core.progress import Progress
-from stages.core.ratelimit import RateLimiter
 from stages.speech.chunking import Chunk
 from stages.speech.espeak import EspeakSpeech
 from stages.speech.synthesis import (
@@ -55,12 +54,16 @@ class FakeSpeech:
         self.faults = list(faults or [])
         self.voice = voice
         self.texts: list[str] = []
+        self.interrupted = False
         self.in_flight = 0
         self.most_in_flight = 0
         self._lock = threading.Lock()
 
     def identity(self) -> dict:
         return {"provider": self.name, "voice": self.voice, "speed": 1.0}
+
+    def interrupt(self) -> None:
+        self.interrupted = True
 
     def synthesize(self, text: str, dest: Path) -> None:
         with self._lock:
@@ -183,19 +186,6 @@ def test_check_chunk_names_the_problem(tmp_path):
     check_chunk(path, "가" * 4, 1.0)
 
 
-def test_rpm_spaces_request_starts(cache):
-    now = [0.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    limiter = RateLimiter(120, clock=lambda: now[0], sleep=sleep)
-    synthesise(FakeSpeech(), chunks_of("하나입니다.", "둘입니다.", "셋입니다."), cache, concurrency=3, limiter=limiter)
-    assert sorted(slept) == [0.5, 1.0]
-
-
-
 def test_a_text_repeated_in_the_script_is_asked_for_once(cache):
     provider = FakeSpeech(latency=lambda text: 0.01)
     texts = ["후렴입니다.", "첫째 절입니다.", "후렴입니다.", "둘째 절입니다.", "후렴입니다."]
@@ -221,3 +211,21 @@ def test_after_a_chunk_fails_no_new_request_starts_and_its_error_is_the_one_rais
     with pytest.raises(Refused, match="401"):
         synthesise(provider, chunks_of(*[f"{i}번째 문단입니다." for i in range(40)]), cache, concurrency=4)
     assert len(provider.texts) <= 4
+
+
+def test_a_fatal_chunk_interrupts_the_others_at_once(cache):
+    class Refused(PipelineError):
+        pass
+
+    provider = FakeSpeech(latency=lambda text: 0.2 if "둘" in text else 0.0)
+    original = provider.synthesize
+
+    def synthesize(text, dest):
+        if "하나" in text:
+            raise Refused("refused for good")
+        original(text, dest)
+
+    provider.synthesize = synthesize
+    with pytest.raises(Refused):
+        synthesise(provider, chunks_of("하나입니다.", "둘입니다.", "셋입니다."), cache, concurrency=2)
+    assert provider.interrupted
