@@ -27,8 +27,10 @@ import soundfile as sf
 import yaml
 
 from bench import mastering as bench_mastering
+from stages.core import atomic
+from stages.core.info_file import Facts, FactSection
 from stages.core.params import TTSParams, parse_params
-from stages.core.paths import script_path
+from stages.core.paths import info_path, script_path
 from stages.speech.chunking import speakable_paragraphs
 from stages.speech.espeak import EspeakSpeech
 from stages.speech.metrics import NarrationMetrics, RunCost
@@ -162,6 +164,10 @@ class Bench:
             seconds += len(text) * SECONDS_PER_CHAR + 0.6
             n += 1
         (folder / script_path(KEYWORD)).write_text("\n\n".join(paragraphs), encoding="utf-8")
+        # The stage reads the facts too (for the credits in the tags and subtitles).
+        facts = Facts(keyword=KEYWORD, title=KEYWORD, provider="local",
+                      sections=[FactSection("개요", "사실.", f"sources/{KEYWORD}.md")])
+        atomic.write_text(folder / info_path(KEYWORD), facts.to_json())
         (folder / "params.yaml").write_text(f"keywords: [{KEYWORD}]\ntts: {{provider: openai, format: mp3}}\n",
                                             encoding="utf-8")
         rss = self._stage_peak_rss(folder, "runpy.run_module('stages.audio', run_name='__main__', alter_sys=True)")

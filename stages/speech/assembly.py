@@ -31,7 +31,7 @@ _OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
 BLOCK_FRAMES = 1 << 16
 MAX_ENCODES = 3
 LOUDNESS_TOLERANCE_LU = 0.2  # re-encode past this: well inside the ±0.5 LU a narration must meet
-PEAK_STEP_DB = 0.1  # lower the ceiling by a codec's overshoot and this much more
+PEAK_STEP_DB = 0.15  # lower the ceiling by a codec's overshoot and this much more
 _INT16_SCALE = np.float32(1 / 32768)
 
 
@@ -197,6 +197,7 @@ def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str, audio: Audi
     layout = _lay_out(parts, fmt, audio)
     rate = layout.rate
     aim, ceiling = audio.loudness_lufs, audio.true_peak_db - audio.peak_margin_db
+    lift = audio.peak_margin_db  # how far the codec raises the peaks over the limiter's ceiling, at most
     with atomic_path(out) as tmp:
         for attempt in range(1, MAX_ENCODES + 1):
             gain_db = mastering.gain_db(lambda: _laid_out(layout), rate, layout.lufs, layout.peak_db, aim, ceiling)
@@ -210,8 +211,9 @@ def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str, audio: Audi
                             "audio.peak_margin_db", out.name, measured.lufs, measured.true_peak_db, attempt,
                             audio.loudness_lufs, audio.true_peak_db)
                 break
-            if over > 0:
-                ceiling -= over + PEAK_STEP_DB
+            # Opus's lift changes from one encode to the next: keep the largest seen, with a step to spare.
+            lift = max(lift, measured.true_peak_db - ceiling + PEAK_STEP_DB)
+            ceiling = audio.true_peak_db - lift
             aim += short
         if finish is not None:
             finish(tmp)

@@ -76,6 +76,24 @@ def test_integrated_loudness_agrees_with_pyloudnorm(name, rate):
     assert fed(mastering.LoudnessMeter(rate), signal).integrated() == pytest.approx(expected, abs=0.1)
 
 
+@pytest.mark.parametrize("rate", [8000, *RATES, 96000])
+def test_k_weighting_in_numpy_equals_scipys_sosfilt_across_blocks(rate):
+    signal = np.random.default_rng(3).standard_normal(100_000) * 0.3
+    expected = scipy.signal.sosfilt(mastering.k_weighting(rate), signal)
+    biquads = mastering._Biquads(mastering.k_weighting(rate))
+    out = np.concatenate([biquads.filter(signal[start:start + 7001]) for start in range(0, signal.size, 7001)])
+    assert np.abs(out - expected).max() < 1e-9
+
+
+def test_the_mastering_module_needs_no_scipy():
+    """scipy.signal costs an audio stage 75 MB and seconds of start-up; the stage must not import it."""
+    import subprocess
+    import sys
+
+    code = "import sys, stages.speech.assembly; print(any(m.startswith('scipy') for m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
 def test_silence_and_too_short_a_stream_measure_minus_infinity():
     assert fed(mastering.LoudnessMeter(24000), np.zeros(24000 * 3)).integrated() == float("-inf")
     short = mastering.LoudnessMeter(24000)
