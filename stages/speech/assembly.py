@@ -148,7 +148,8 @@ def _lay_out(parts: Iterable[tuple[Path, float]], fmt: str, audio: AudioParams) 
         placed.append(_Placed(path, trim.skipped, trim.length, gap, onset, trim.sound))
         pause_s, tail_kept = pause_after_s, trim.tail
     if not any(chunk.sound for chunk in placed):
-        raise PipelineError("nothing to encode: every chunk is silent (under audio.silence_threshold_db)")
+        raise PipelineError("nothing to encode: every chunk is silent under audio.silence_threshold_db; lower it, "
+                            "or clear the chunk cache (make clean-cache) if the engine returned silence")
     tail = max(0, round(audio.tail_s * rate) - tail_kept)
     for zeros in _silence(tail):
         feed(zeros)
