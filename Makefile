@@ -29,8 +29,9 @@ else
 	dvc repro
 endif
 
+# -rs prints why a test was skipped (the browser tests, where Chromium is missing) in one line.
 test: $(STAMP) ## Run the whole test suite (what CI runs)
-	$(PYTHON) -m pytest -q tests
+	$(PYTHON) -m pytest -q -rs tests
 
 test-fast: $(STAMP) ## The everyday loop: every test but the slow real-dvc ones (-m "not slow")
 	$(PYTHON) -m pytest -q -m "not slow" tests

@@ -14,7 +14,7 @@ As a process, for DVC stage subprocesses and benchmarks:
     python -m tests.fake_openai --port 0 [--latency 0.05] [--fault speech=429,500] [--always speech=503]
 
 prints `listening on http://127.0.0.1:PORT/v1` and serves until killed. Its counts are at
-GET /_fake/stats, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
+GET /_fake/stats (counts, and the most requests answered at once), POST /_fake/reset-peaks, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
 
 Faults (FAULTS): ok (no fault: answers normally, so a queue can alternate), 429 (with retry-after-ms,
 `retry_after_ms`, 1500 unless set), 429-bare (no headers), quota / quota-type / quota-code
@@ -171,6 +171,8 @@ class FakeOpenAI:
         self.always: dict[str, str | None] = {name: None for name in ENDPOINTS.values()}
         self.chat_replies: collections.deque[str] = collections.deque()  # replaces the generated narration
         self.counts: collections.Counter[str] = collections.Counter()  # requests received, per endpoint
+        self.in_flight: collections.Counter[str] = collections.Counter()  # requests being answered now
+        self.most_in_flight: collections.Counter[str] = collections.Counter()  # the most at once, per endpoint
         self.received: list[dict] = []  # request bodies, per arrival: {"endpoint", "json"}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -201,18 +203,25 @@ class FakeOpenAI:
     def reset_counts(self) -> None:
         with self._lock:
             self.counts.clear()
+            self.most_in_flight.clear()
             self.received.clear()
 
     def stats(self) -> dict:
         with self._lock:
             return {"counts": dict(self.counts), "pending": {k: list(v) for k, v in self.faults.items()},
-                    "always": dict(self.always)}
+                    "always": dict(self.always), "most_in_flight": dict(self.most_in_flight)}
 
     def _next_fault(self, endpoint: str) -> str | None:
         with self._lock:
             self.counts[endpoint] += 1
+            self.in_flight[endpoint] += 1
+            self.most_in_flight[endpoint] = max(self.most_in_flight[endpoint], self.in_flight[endpoint])
             fault = self.faults[endpoint].popleft() if self.faults[endpoint] else self.always[endpoint]
             return None if fault == "ok" else fault
+
+    def _finished(self, endpoint: str) -> None:
+        with self._lock:
+            self.in_flight[endpoint] -= 1
 
     def start(self) -> "FakeOpenAI":
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
@@ -315,35 +324,43 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path == "/_fake/faults":
             self._control(raw)
             return
+        if self.path == "/_fake/reset-peaks":
+            with self.fake._lock:
+                self.fake.most_in_flight.clear()
+            self._send_json(200, {})
+            return
         endpoint = ENDPOINTS.get(self.path.split("?", 1)[0])
         if endpoint is None:
             self._send_error(404, f"Invalid URL (POST {self.path})", "invalid_request_error")
             return
         fault = self.fake._next_fault(endpoint)
-        if self.fake.latency:
-            time.sleep(self.fake.latency)
-        if fault and self._fail(fault):
-            return
-        auth = self.headers.get("authorization", "")
-        key = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
-        if not key or (self.fake.api_key is not None and key != self.fake.api_key):
-            self._send_error(401, f"Incorrect API key provided: {mask_key(key)}. You can find your API key at "
-                                  f"https://platform.openai.com/account/api-keys.", "invalid_request_error",
-                             "invalid_api_key")
-            return
         try:
-            body = json.loads(raw.decode("utf-8"))
-            if not isinstance(body, dict):
-                raise ValueError
-        except ValueError:
-            self._send_error(400, "We could not parse the JSON body of your request.", "invalid_request_error")
-            return
-        with self.fake._lock:
-            self.fake.received.append({"endpoint": endpoint, "json": body})
-        if endpoint == "speech":
-            self._speech(body, fault)
-        else:
-            self._chat(body, fault)
+            if self.fake.latency:
+                time.sleep(self.fake.latency)
+            if fault and self._fail(fault):
+                return
+            auth = self.headers.get("authorization", "")
+            key = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+            if not key or (self.fake.api_key is not None and key != self.fake.api_key):
+                self._send_error(401, f"Incorrect API key provided: {mask_key(key)}. You can find your API key at "
+                                      f"https://platform.openai.com/account/api-keys.", "invalid_request_error",
+                                 "invalid_api_key")
+                return
+            try:
+                body = json.loads(raw.decode("utf-8"))
+                if not isinstance(body, dict):
+                    raise ValueError
+            except ValueError:
+                self._send_error(400, "We could not parse the JSON body of your request.", "invalid_request_error")
+                return
+            with self.fake._lock:
+                self.fake.received.append({"endpoint": endpoint, "json": body})
+            if endpoint == "speech":
+                self._speech(body, fault)
+            else:
+                self._chat(body, fault)
+        finally:
+            self.fake._finished(endpoint)
 
     def _fail(self, fault: str) -> bool:
         """Answer with the fault; False for the faults that break a body that is otherwise normal."""

@@ -23,7 +23,7 @@ def all_stages() -> set[str]:
 
 
 def test_first_repro_makes_every_output_and_decodable_audio(built_project: Project):
-    assert built_project.first_run == all_stages() | {"report"}
+    assert built_project.first_run == all_stages() | {"speak", "report", "guide"}
     for keyword in KEYWORDS:
         info = built_project.file(f"outputs/info/{keyword}.json")
         script = built_project.file(f"outputs/script/{keyword}.md")
@@ -40,13 +40,13 @@ def test_editing_one_source_reruns_only_that_keyword(project: Project):
     source = project.file("sources/백자 달항아리.md")
     source.write_text(source.read_text(encoding="utf-8") + "\n## 덧붙임\n달항아리는 보름달처럼 둥급니다.\n",
                       encoding="utf-8")
-    assert project.repro() == stages_for("백자 달항아리", "info", "script", "audio") | {"report"}
+    assert project.repro() == stages_for("백자 달항아리", "info", "script", "audio") | {"speak", "report", "guide"}
 
 
 def test_changing_speed_reruns_only_audio(project: Project):
     params = project.file("params.yaml")
     params.write_text(params.read_text(encoding="utf-8").replace("speed: 1.0", "speed: 1.3"), encoding="utf-8")
-    assert project.repro() == set().union(*(stages_for(k, "audio") for k in KEYWORDS)) | {"report"}
+    assert project.repro() == set().union(*(stages_for(k, "audio") for k in KEYWORDS)) | {"speak", "report", "guide"}
 
 
 @pytest.mark.parametrize(("old", "new"), [("max_tries: 8", "max_tries: 3"), ("concurrency: 4", "concurrency: 2")])
@@ -65,7 +65,8 @@ def test_hand_edited_script_resynthesises_only_that_keyword(project: Project):
         encoding="utf-8")
     ran = project.repro()
     # Every script stage re-runs (the scripts/ folder changed), but only the edited keyword's text changed.
-    assert ran == set().union(*(stages_for(k, "script") for k in KEYWORDS)) | {f"audio@{keyword}", "report"}
+    assert ran == set().union(*(stages_for(k, "script") for k in KEYWORDS)) | {
+        "speak", f"audio@{keyword}", "report", "guide"}
     assert project.file(f"outputs/script/{keyword}.md").read_bytes() == project.file(
         f"scripts/{keyword}.md").read_bytes()
 
@@ -162,3 +163,18 @@ def test_forced_rerun_gives_byte_identical_outputs(project: Project):
     assert project.repro("--force", "--single-item", f"info@{keyword}", f"script@{keyword}",
                          f"audio@{keyword}") == stages_for(keyword, "info", "script", "audio")
     assert {p: project.file(p).read_bytes() for p in paths} == before
+
+
+def test_first_repro_builds_the_guide_with_the_committed_stop_numbers(built_project: Project):
+    site = built_project.file("outputs/guide")
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for number, keyword in enumerate(KEYWORDS, start=1):
+        assert f'href="stops/{number}.html"' in index and keyword in index
+        page = (site / f"stops/{number}.html").read_text(encoding="utf-8")
+        assert f'src="../media/{number}.mp3"' in page and 'class="cue"' in page
+        assert (site / f"media/{number}.mp3").read_bytes() == built_project.file(
+            f"outputs/audio/{keyword}.mp3").read_bytes()
+    assert (site / "labels.html").exists() and (site / "assets/guide.js").exists()
+    # What the stage writes on a fresh clone is what git holds, so `git status` stays clean after `make audio`.
+    for committed in ("outputs/stops.json", "outputs/.gitignore"):
+        assert built_project.file(committed).read_bytes() == (ROOT / committed).read_bytes(), committed

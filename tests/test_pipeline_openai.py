@@ -26,7 +26,9 @@ class FakeProcess:
     """`python -m tests.fake_openai` in its own process, as DVC's stage subprocesses need it."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.fake_openai", "--port", "0"], cwd=ROOT,
+        # A little latency, as a real server has, so that requests overlap and concurrency shows.
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.fake_openai", "--port", "0", "--latency", "0.1"],
+                                        cwd=ROOT,
                                         stdout=subprocess.PIPE, text=True)
         self.url = self.process.stdout.readline().split()[-1]
 
@@ -37,6 +39,12 @@ class FakeProcess:
 
     def count(self, endpoint: str) -> int:
         return self._call("/_fake/stats")["counts"].get(endpoint, 0)
+
+    def most_in_flight(self, endpoint: str) -> int:
+        return self._call("/_fake/stats")["most_in_flight"].get(endpoint, 0)
+
+    def reset_peaks(self) -> None:
+        self._call("/_fake/reset-peaks", {})
 
     def queue(self, endpoint: str, *faults: str) -> None:
         self._call("/_fake/faults", {"queue": {endpoint: list(faults)}})
@@ -96,7 +104,7 @@ def project(openai_project, tmp_path) -> Project:
 
 def test_first_repro_narrates_every_keyword_with_decodable_audio(openai_project: Project):
     assert openai_project.first_run == {f"{kind}@{k}" for k in KEYWORDS for kind in ("info", "script", "audio")} | {
-        "report"}
+        "speak", "report", "guide"}
     assert openai_project.chat_requests == len(KEYWORDS)
     assert openai_project.speech_requests == len(chunk_texts(openai_project, *KEYWORDS))
     for keyword in KEYWORDS:
@@ -115,7 +123,7 @@ def test_hand_edit_makes_no_chat_request_for_the_other_keywords(project: Project
     chat, speech = fake_process.count("chat"), fake_process.count("speech")
     ran, _ = repro(project, fake_process)
     # Every script stage re-runs (scripts/ changed); the others come from the chat cache, byte-identical.
-    assert ran == {f"script@{k}" for k in KEYWORDS} | {f"audio@{keyword}", "report"}
+    assert ran == {f"script@{k}" for k in KEYWORDS} | {"speak", f"audio@{keyword}", "report", "guide"}
     assert fake_process.count("chat") == chat
     assert fake_process.count("speech") - speech == len(chunk_texts(project, keyword))
 
@@ -139,7 +147,7 @@ def test_changing_the_audio_params_re_encodes_and_synthesises_nothing(project: P
     before = {k: project.file(f"outputs/audio/{k}.mp3").read_bytes() for k in KEYWORDS}
     speech = fake_process.count("speech")
     ran, _ = repro(project, fake_process)
-    assert ran == {f"audio@{k}" for k in KEYWORDS} | {"report"}
+    assert ran == {f"audio@{k}" for k in KEYWORDS} | {"report", "guide"}  # not speak: it depends on tts only
     assert fake_process.count("speech") == speech  # 0 speech requests: no chunk's cache key holds `audio`
     for keyword in KEYWORDS:
         path = project.file(f"outputs/audio/{keyword}.mp3")
@@ -180,3 +188,35 @@ def test_refused_key_is_one_line_after_one_request(project: Project, fake_proces
                         DOCENT_CACHE_DIR=str(tmp_path / "empty-cache"))
     assert "the API key was rejected (401); check OPENAI_API_KEY" in error
     assert fake_process.count("speech") - speech == 1
+
+
+def set_voice(project: Project, voice: str) -> None:
+    params = project.file("params.yaml")
+    params.write_text(params.read_text(encoding="utf-8").replace("  voice: alloy", f"  voice: {voice}"),
+                      encoding="utf-8")
+
+
+def test_a_voice_change_is_synthesised_across_keywords_by_the_speak_stage(project: Project, fake_process):
+    set_voice(project, "nova")
+    speech = fake_process.count("speech")
+    fake_process.reset_peaks()
+    ran, output = repro(project, fake_process)
+    assert ran == {"speak", "report", "guide"} | {f"audio@{k}" for k in KEYWORDS}
+    assert f"speak: {len(KEYWORDS)} of {len(KEYWORDS)} narrations changed" in output
+    assert fake_process.count("speech") - speech == len(chunk_texts(project, *KEYWORDS))
+    # Every audio stage found all of its chunks in the cache: the speak stage made them, in one pool.
+    summaries = re.findall(r"audio: .* \((\d+) chunks, (\d+) from the cache, (\d+) requests", output)
+    assert len(summaries) == len(KEYWORDS) and all(c == cached and r == "0" for c, cached, r in summaries)
+    # Requests of several keywords were in flight together, up to requests.concurrency (4).
+    assert fake_process.most_in_flight("speech") == min(4, len(chunk_texts(project, *KEYWORDS)))
+    for keyword in KEYWORDS:  # complete narrations: every chunk's sound, in script order (tones checked elsewhere)
+        assert sf.info(project.file(f"outputs/audio/{keyword}.mp3")).duration > 1.0
+
+
+def test_cost_guard_a_targeted_run_requests_only_its_own_chunks(project: Project, fake_process):
+    set_voice(project, "echo")
+    speech = fake_process.count("speech")
+    ran, output = repro(project, fake_process, "audio@백자 달항아리")
+    assert ran == {"speak", "audio@백자 달항아리"}
+    assert fake_process.count("speech") - speech == len(chunk_texts(project, "백자 달항아리"))
+    assert "speak: 1 of 1 narrations changed" in output

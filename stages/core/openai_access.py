@@ -10,10 +10,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from typing import TypeVar
-
-import httpx2
-import openai
+from typing import TYPE_CHECKING, TypeVar
 
 from stages.core.cache import cache_root
 from stages.core.errors import PipelineError
@@ -21,6 +18,9 @@ from stages.core.http_status import StatusKind, status_kind
 from stages.core.params import Params
 from stages.core.ratelimit import shared_limiter
 from stages.core.retry import Decision, RetryPolicy, server_wait
+
+if TYPE_CHECKING:
+    import openai
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,9 +38,18 @@ QUOTA_EXHAUSTED = (f"the OpenAI credit is exhausted (429 insufficient_quota); ad
                    f"{BILLING_URL}; retrying will not help")
 PERMISSION_DENIED = f"the API key may not use this model or endpoint (403); check the key's project at {KEYS_URL}"
 
-# Raised by the transport while a streamed body arrives (stream_to_file, iter_bytes): not openai exceptions.
-STREAM_ERRORS: tuple[type[BaseException], ...] = (httpx2.TransportError,)
-RETRY_ON: tuple[type[BaseException], ...] = (openai.APIError, *STREAM_ERRORS)
+
+
+def retry_on() -> tuple[type[BaseException], ...]:
+    """The failures worth classifying: the SDK's, and the transport's while a streamed body arrives.
+
+    The SDK is imported here, on the first request, not with this module: it costs about a second of
+    start-up, and a run served entirely from the cache makes no request.
+    """
+    import httpx2
+    import openai
+
+    return (openai.APIError, httpx2.TransportError)
 
 
 class IncompleteBody(Exception):
@@ -66,8 +75,10 @@ def limiter_name() -> str:
     return "openai" if url is None else "openai-" + hashlib.sha256(url.rstrip("/").encode()).hexdigest()[:12]
 
 
-def make_client(params: Params) -> openai.OpenAI:
+def make_client(params: Params) -> "openai.OpenAI":
     """One SDK client: key and base URL from the environment, SDK retries off, timeout from requests.timeout."""
+    import openai
+
     return openai.OpenAI(api_key=api_key(), base_url=base_url(), max_retries=0, timeout=params.requests.timeout)
 
 
@@ -77,13 +88,13 @@ def redact(text: str) -> str:
     return text.replace(key, "***") if key else text
 
 
-def _server_message(error: openai.APIStatusError) -> str:
+def _server_message(error: "openai.APIStatusError") -> str:
     body = error.body
     message = body.get("message") if isinstance(body, dict) else body if isinstance(body, str) else None
     return redact(" ".join(str(message).split()))[:300].rstrip(".") if message else "no message"
 
 
-def is_quota(error: openai.APIStatusError) -> bool:
+def is_quota(error: "openai.APIStatusError") -> bool:
     """insufficient_quota arrives as a 429 and may be named in the error's type or its code."""
     return "insufficient_quota" in {error.type, error.code}
 
@@ -105,6 +116,9 @@ def status_decision(status: int, *, quota: bool, wait: float | None, message: st
 
 def classify(error: BaseException) -> Decision:
     """Whether a failed OpenAI call is worth another try, and the one line that says why."""
+    import httpx2
+    import openai
+
     if isinstance(error, openai.APIStatusError):
         return status_decision(error.status_code, quota=is_quota(error), wait=server_wait(error.response.headers),
                                message=_server_message(error))
@@ -115,7 +129,7 @@ def classify(error: BaseException) -> Decision:
         return Decision(retry=True, reason=f"connection failed ({type(cause).__name__ if cause else 'no detail'})")
     if isinstance(error, httpx2.TimeoutException):
         return Decision(retry=True, reason=f"body stalled longer than requests.timeout ({type(error).__name__})")
-    if isinstance(error, STREAM_ERRORS):
+    if isinstance(error, httpx2.TransportError):
         return Decision(retry=True, reason=f"connection dropped mid-body ({type(error).__name__})")
     if isinstance(error, IncompleteBody):
         return Decision(retry=True, reason=f"incomplete body: {error}")
@@ -139,7 +153,7 @@ class OpenAIAccess:
         self._client_lock = threading.Lock()
 
     @property
-    def client(self) -> openai.OpenAI:
+    def client(self) -> "openai.OpenAI":
         """One SDK client, shared by every thread."""
         with self._client_lock:
             if self._client is None:
@@ -162,7 +176,7 @@ class OpenAIAccess:
 
 def call(policy: RetryPolicy, fn: Callable[[], T], *, what: str) -> T:
     """Run one OpenAI call under the shared retry policy; failing for good is a one-line RetryError."""
-    return policy.call(fn, retry_on=(*RETRY_ON, IncompleteBody), classify=classify, what=what)
+    return policy.call(fn, retry_on=(*retry_on(), IncompleteBody), classify=classify, what=what)
 
 
 def estimate_tokens(text: str) -> int:

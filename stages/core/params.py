@@ -177,6 +177,23 @@ class RequestsParams(Section):
     timeout: float = Field(default=60.0, gt=0, le=3600)  # seconds per request
 
 
+def _site_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    if not url.startswith(("http://", "https://")) or any(ch in url for ch in "?# "):
+        raise ValueError(f"{url!r} is not an http:// or https:// URL without spaces, query or fragment")
+    return url if url.endswith("/") else url + "/"  # stop pages are joined onto it
+
+
+class GuideParams(Section):
+    """The published audio guide (a dependency of the guide stage)."""
+
+    # Where outputs/guide/ will be served from; the QR labels link to <base_url>stops/<n>.html.
+    # Unset, they hold relative links, which work from the site itself but not from a printed label.
+    base_url: Annotated[str | None, AfterValidator(_site_url)] = None
+    title: str = Field(default="도슨트 오디오 가이드", min_length=1, max_length=200)  # on every page and label
+
+
 class Params(Section):
     keywords: list[Keyword] = Field(min_length=1)
     info: InfoParams = InfoParams()
@@ -185,6 +202,7 @@ class Params(Section):
     audio: AudioParams = AudioParams()
     retry: RetryParams = RetryParams()
     requests: RequestsParams = RequestsParams()
+    guide: GuideParams = GuideParams()
 
     def model_post_init(self, _context: Any) -> None:
         seen = set()

@@ -5,6 +5,9 @@ from pathlib import Path
 SOURCES_DIR = Path("sources")
 HAND_EDITED_DIR = Path("scripts")
 OUTPUTS = Path("outputs")
+CHUNKS_DIR = OUTPUTS / "chunks"
+GUIDE_DIR = OUTPUTS / "guide"  # the published site, a DVC output like any other
+STOPS_FILE = OUTPUTS / "stops.json"  # the guide's stop numbers, committed so that they never change
 
 
 def source_path(keyword: str) -> Path:
@@ -33,3 +36,8 @@ def subtitles_path(keyword: str) -> Path:
 
 def metrics_path(keyword: str) -> Path:
     return OUTPUTS / "metrics" / f"{keyword}.json"
+
+
+def chunks_path(keyword: str) -> Path:
+    """The keyword's chunk list (cache keys in script order), written by the speak stage."""
+    return CHUNKS_DIR / f"{keyword}.json"

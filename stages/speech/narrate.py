@@ -28,9 +28,10 @@ from stages.speech.metrics import (
     write_metrics,
     write_run_summary,
 )
+from stages.speech.narration_cache import NarrationCache, narration_key
 from stages.speech.providers import speech_provider
 from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
-from stages.speech.synthesis import ChunkSynthesizer
+from stages.speech.synthesis import ChunkSynthesizer, chunk_key
 from stages.speech.tags import write_tags
 
 log = logging.getLogger(__name__)
@@ -53,12 +54,24 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     out = audio_path(keyword, params.tts.format)
     facts = read_facts(keyword)
     credits = credit_lines(facts, params.tts)
-    chunk_files: list[Path] = []
-    with Progress(keyword, len(chunks)) as progress, \
-            contextlib.closing(synthesizer.files(chunks, progress)) as files:
-        parts = zip(_recorded(files, chunk_files), assembly.pauses([chunk.end for chunk in chunks], params.audio))
-        encoded = assembly.encode(parts, out, params.tts.format, params.audio, finish=lambda tmp: write_tags(
-            tmp, params.tts.format, title=keyword, album=ALBUM, comment="; ".join(credits)))
+    fmt = params.tts.format
+    tag_values = {"title": keyword, "album": ALBUM, "comment": "; ".join(credits)}
+    pauses = assembly.pauses([chunk.end for chunk in chunks], params.audio)
+    keys = [chunk_key(provider, chunk.text) for chunk in chunks]
+    chunk_files = [synthesizer.reusable(key) for key in keys]
+    encodings = NarrationCache(fmt)
+    encoding_key = narration_key(keys, pauses, fmt, tag_values, params.audio.model_dump())
+    encoded = encodings.restore(encoding_key, out) if all(chunk_files) else None
+    if encoded is not None:  # every chunk and the very same encoding are cached: nothing to make
+        synthesizer.cached_chunks = len(chunks)
+    else:
+        chunk_files = []
+        with Progress(keyword, len(chunks)) as progress, \
+                contextlib.closing(synthesizer.files(chunks, progress)) as files:
+            parts = zip(_recorded(files, chunk_files), pauses)
+            encoded = assembly.encode(parts, out, fmt, params.audio,
+                                      finish=lambda tmp: write_tags(tmp, fmt, **tag_values))
+        encodings.store(encoding_key, out, encoded)
     spoken = [SpokenChunk(chunk.text, start, length) for chunk, (start, length) in zip(chunks, encoded.spans)]
     atomic.write_text(subtitles_path(keyword), render_vtt(cues_for(spoken), [facts.title, "\n".join(credits)]))
     cost = run_cost(synthesizer, provider)

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import openai
 import soundfile as sf
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from stages.core import openai_access
 from stages.core.atomic import atomic_path
@@ -82,7 +80,14 @@ class _ReadFailed(Exception):
 
 # What one try may raise: our verdicts, websocket drops and refused handshakes, socket errors (refused,
 # reset, timed out), and the SDK's own errors. Anything else is a bug and keeps its traceback.
-_RETRY_ON = (_ReadFailed, ConnectionClosed, InvalidHandshake, OSError, openai.OpenAIError)
+
+
+def _retry_on() -> tuple[type[BaseException], ...]:
+    """What a try may fail with; the SDK and websockets are imported on the first request, not at start-up."""
+    import openai
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+    return (_ReadFailed, ConnectionClosed, InvalidHandshake, OSError, openai.OpenAIError)
 
 
 @dataclass
@@ -186,7 +191,7 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
             tries += 1
             return self._verified_read(client, text, tries)
 
-        read, cer = self.policy.call(attempt, retry_on=_RETRY_ON, classify=self._classify,
+        read, cer = self.policy.call(attempt, retry_on=_retry_on(), classify=self._classify,
                                      what=f"realtime speech of '{_preview(text)}'")
         with atomic_path(dest) as tmp:
             with sf.SoundFile(tmp, "w", samplerate=SAMPLE_RATE, channels=1, format="WAV", subtype="PCM_16") as out:
@@ -227,6 +232,8 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
         return read, comparison.cer
 
     def _read(self, client, text: str, max_tokens: int) -> _Read:
+        from websockets.exceptions import ConnectionClosed
+
         with client.realtime.connect(model=self.model) as connection, \
                 _Watchdog(connection, self.timeout) as watchdog:
             def next_event():
@@ -298,6 +305,8 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
                                                         f"{', ' + param if param else ''}): {message}"))
 
     def _classify(self, error: BaseException) -> Decision:
+        from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
         if isinstance(error, _ReadFailed):
             return error.decision
         if isinstance(error, ConnectionClosed):
@@ -314,7 +323,7 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
                                                f"{openai_access.redact(str(error))})")
         return openai_access.classify(error)
 
-    def _classify_handshake(self, error: InvalidStatus) -> Decision:
+    def _classify_handshake(self, error) -> Decision:
         """The HTTP answer to the websocket upgrade, read like any OpenAI HTTP error."""
         response = error.response
         status = response.status_code

@@ -128,16 +128,21 @@ class ChunkSynthesizer:
         self._lock = threading.Lock()
         self._failure: BaseException | None = None
 
+    def reusable(self, key: str) -> Path | None:
+        """The cache entry for `key` if it can be used as it is; an unreadable one is deleted."""
+        path = self.cache.get(key)
+        if path is not None and not _usable(path):
+            log.warning("cache entry %s is unreadable; synthesising it again", path)
+            path.unlink(missing_ok=True)
+            path = None
+        return path
+
     def files(self, chunks: Sequence[Chunk], progress: Progress) -> Iterator[Path]:
         """Each chunk's audio file, in script order, whatever order the requests finish in."""
         keys = [chunk_key(self.provider, chunk.text) for chunk in chunks]
         found: list[Path | None] = []
         for key in keys:
-            path = self.cache.get(key)
-            if path is not None and not _usable(path):
-                log.warning("cache entry %s is unreadable; synthesising it again", path)
-                path.unlink(missing_ok=True)
-                path = None
+            path = self.reusable(key)
             found.append(path)
             if path is not None:
                 self.cached_chunks += 1

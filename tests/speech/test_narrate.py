@@ -25,6 +25,7 @@ KEYWORD = "청자 상감운학문 매병"
 LONG_NARRATION = (Path(__file__).parent.parent / "long_narration.md").read_text(encoding="utf-8")
 SENTENCE = "학의 수를 세어 보려는 관람객이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
 EDITED = "학이 모두 몇 마리인지 세어 보는 분이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
+_SPEAK = re.compile(r"speak: .* chunks, (\d+) requests")
 _SUMMARY = re.compile(r"audio: .* \((\d+) chunks, (\d+) from the cache, (\d+) requests")
 
 
@@ -61,8 +62,10 @@ def test_editing_one_sentence_of_a_long_script_synthesises_one_chunk(fresh_proje
     hand_edited = fresh_project.file(f"scripts/{KEYWORD}.md")
     hand_edited.write_text(LONG_NARRATION, encoding="utf-8")
     first = fresh_project.run("dvc", "repro", f"audio@{KEYWORD}", DOCENT_CACHE_DIR=str(cache))
+    # The speak stage synthesises the chunks; the audio stage then finds every one in the cache.
     chunks, cached, requests = map(int, _SUMMARY.search(first.stderr).groups())
-    assert chunks > 2 and cached == 0 and requests == chunks
+    assert chunks > 2 and cached == chunks and requests == 0
+    assert int(_SPEAK.search(first.stderr).group(1)) == chunks
     entries = cache_entries(cache)
     assert len(entries) == chunks
 
@@ -70,7 +73,8 @@ def test_editing_one_sentence_of_a_long_script_synthesises_one_chunk(fresh_proje
     hand_edited.write_text(LONG_NARRATION.replace(SENTENCE, EDITED), encoding="utf-8")
     second = fresh_project.run("dvc", "repro", f"audio@{KEYWORD}", DOCENT_CACHE_DIR=str(cache))
     assert f"Running stage 'audio@{KEYWORD}'" in second.stdout
-    assert tuple(map(int, _SUMMARY.search(second.stderr).groups())) == (chunks, chunks - 1, 1)
+    assert tuple(map(int, _SUMMARY.search(second.stderr).groups())) == (chunks, chunks, 0)
+    assert int(_SPEAK.search(second.stderr).group(1)) == 1  # the edited sentence's chunk, nothing else
     assert len(cache_entries(cache) - entries) == 1
 
 

@@ -1,0 +1,112 @@
+"""Warm the chunk cache for a whole catalogue at once: every changed narration's missing chunks in one pool.
+
+DVC runs the audio stages one after another, so each would keep at most requests.concurrency requests in
+flight for its own few chunks, and a voice change over 200 stops would take 200 round trips of stage
+start-up and tail latency. The speak stage runs first and synthesises, across keywords, the chunks of
+every narration whose chunk list changed; the audio stages then find every chunk in the cache.
+
+Each keyword's chunk list (its manifest: the cache keys in script order) is written to
+outputs/chunks/<keyword>.json, which the keyword's audio stage depends on. A keyword whose manifest is the
+one dvc.lock recorded for its audio stage needs nothing new from the speech service in this run (its audio
+stage, if it runs for another reason, makes whatever the cache lacks), so only changed manifests are
+warmed, and only for keywords the invocation narrates (stages/core/invocation.py). The comparison is with
+dvc.lock, not with the previous file, so the stage keeps no state of its own and DVC's run-cache can
+restore it: switching back to a voice already heard costs nothing.
+"""
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from stages.core import atomic
+from stages.core.params import Params
+from stages.core.paths import CHUNKS_DIR, chunks_path, script_path
+from stages.core.progress import Progress
+from stages.speech.chunking import Chunk, split_chunks
+from stages.speech.providers import speech_provider
+from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider, chunk_key
+
+log = logging.getLogger(__name__)
+
+LOCK_FILE = Path("dvc.lock")
+
+
+@dataclass(frozen=True)
+class Warmed:
+    """What the speak stage did: for its log line."""
+
+    keywords: int  # narrations whose chunks were warmed
+    chunks: int  # their chunks (cached ones included)
+    requests: int
+
+
+def chunks_of(params: Params, provider: SpeechProvider, keyword: str) -> list[Chunk] | None:
+    """The keyword's chunks as its audio stage will cut them; None when its script is not written yet."""
+    try:
+        script = script_path(keyword).read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None  # the audio stage cannot run either; it will say why
+    return split_chunks(script, min(params.tts.chunk_chars, provider.max_chars))
+
+
+def manifest(provider: SpeechProvider, chunks: list[Chunk] | None) -> str:
+    return atomic.stable_json({"chunks": None if chunks is None else [chunk_key(provider, c.text) for c in chunks]})
+
+
+def recorded_manifests(lock: Path = LOCK_FILE) -> dict[str, str]:
+    """keyword → the md5 dvc.lock holds for its audio stage's manifest dependency (what its last run used)."""
+    try:
+        stages = yaml.load(lock.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (FileNotFoundError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    recorded = {}
+    for name, stage in ((stages or {}).get("stages") or {}).items():
+        if not name.startswith("audio@"):
+            continue
+        keyword = name.removeprefix("audio@")
+        for dep in stage.get("deps") or []:
+            if dep.get("path") == chunks_path(keyword).as_posix() and dep.get("md5"):
+                recorded[keyword] = dep["md5"]
+    return recorded
+
+
+def warm(params: Params, narrated: set[str]) -> Warmed:
+    """Write every keyword's manifest; synthesise the missing chunks of the narrated ones that changed."""
+    provider = speech_provider(params.tts.provider)(params)
+    recorded = recorded_manifests()
+    pending: list[Chunk] = []
+    warmed = 0
+    for keyword in params.keywords:
+        chunks = chunks_of(params, provider, keyword)
+        text = manifest(provider, chunks)
+        changed = hashlib.md5(text.encode("utf-8")).hexdigest() != recorded.get(keyword)
+        if chunks and keyword in narrated and changed:
+            pending.extend(chunks)
+            warmed += 1
+        atomic.write_text(chunks_path(keyword), text)
+    _drop_stale_manifests(params.keywords)
+    synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency)
+    if pending:
+        with Progress(f"{warmed} narrations", len(pending)) as progress:
+            for _ in synthesizer.files(pending, progress):
+                pass
+    requests = provider.requests if provider.counts_requests else synthesizer.calls
+    return Warmed(keywords=warmed, chunks=len(pending), requests=requests)
+
+
+def _drop_stale_manifests(keywords: Sequence[str]) -> None:
+    """The folder holds exactly the catalogue's manifests, so it is a function of params.yaml."""
+    wanted = {chunks_path(keyword).name for keyword in keywords}
+    for path in sorted(Path(CHUNKS_DIR).glob("*.json")):
+        if path.name not in wanted:
+            path.unlink()
+            log.info("speak: %s removed (keyword no longer in params.yaml)", path)
+
+
+def read_manifest(path: Path) -> list[str] | None:
+    return json.loads(path.read_text(encoding="utf-8"))["chunks"]
