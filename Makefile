@@ -19,12 +19,21 @@ $(STAMP): requirements.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-# KEYWORD reaches the recipe through the environment ("$$KEYWORD"), so any character in it is safe.
+# KEYWORD is taken as typed: make would expand $(...) in it (even $(shell ...)) when it exports it to the
+# recipe, so it is frozen unexpanded first. It reaches the recipe only through the environment, as "$$KEYWORD".
+ifdef KEYWORD
+override KEYWORD := $(value KEYWORD)
+export KEYWORD
+endif
+
+# With KEYWORD: exactly that keyword's stages, the speak stage (which then warms that keyword only) and the
+# report, each alone (-s, in this order), so metrics.json counts the new narration and no other keyword's
+# stages run or bill.
 audio: $(STAMP) ## Narrate every keyword in params.yaml (dvc repro)
 	@$(PYTHON) -m stages.check_params
 ifdef KEYWORD
 	@$(PYTHON) -m stages.keywords "$$KEYWORD"
-	dvc repro "audio@$$KEYWORD"
+	dvc repro --single-item "info@$$KEYWORD" "script@$$KEYWORD" speak "audio@$$KEYWORD" report
 else
 	dvc repro
 endif

@@ -125,7 +125,7 @@ class Bench:
     def storm(self, latency: float, retry_after_ms: int = 500) -> list[Row]:
         self.fake.latency = latency
         self.fake.retry_after_ms = retry_after_ms
-        self.fake.queue("speech", *["429", "ok"] * 200)  # every other request refused, whatever chunk it is for
+        self.fake.queue("speech", *["429-ms", "ok"] * 200)  # every other request refused, whatever chunk it is for
         try:
             with self.fresh_cache():
                 narration, cost, wall, requests = self.narrate(LONG_NARRATION, chunk_chars=ONE_PARAGRAPH_PER_CHUNK,

@@ -1,10 +1,12 @@
-"""info stage: `python -m stages.info KEYWORD` gathers facts into outputs/info/<keyword>.json."""
+"""info stage: `python -m stages.info [KEYWORD]` gathers facts into outputs/info/<keyword>.json."""
 
 import logging
 
-from stages.core.cli import one_keyword, run_main
+from stages.core.atomic import remove_stale_temps
+from stages.core.cli import run_main, stage_keyword
 from stages.core.info_file import Facts, write_facts
 from stages.core.params import Params, check_keyword, load_params
+from stages.core.paths import info_path
 from stages.facts.providers import INFO_PROVIDERS
 
 log = logging.getLogger(__name__)
@@ -19,7 +21,8 @@ def run(params: Params, keyword: str) -> Facts:
 
 
 def main(argv: list[str]) -> None:
-    keyword = check_keyword(one_keyword(argv, "python -m stages.info"))
+    keyword = check_keyword(stage_keyword(argv, "info"))
+    remove_stale_temps(info_path(keyword))
     run(load_params(), keyword)
 
 

@@ -1,16 +1,14 @@
 """report stage: `python -m stages.report` totals the narrations' metrics and writes the plots data.
 
-metrics.json holds the totals and lufs_spread (what `dvc metrics show` and `dvc exp show` print);
-outputs/report/durations.json feeds the horizontal bar chart of duration per keyword (`dvc plots show`).
-"""
+metrics.json holds the totals and lufs_spread (`dvc metrics show`, `dvc exp show`); durations.json the plot data."""
 
-import json
 import logging
 from pathlib import Path
 
 from stages.core import atomic
 from stages.core.cli import run_main
 from stages.core.errors import PipelineError
+from stages.core.files import read_json_object
 from stages.core.params import Params, load_params
 from stages.core.paths import metrics_path
 
@@ -19,6 +17,7 @@ log = logging.getLogger(__name__)
 TOTALS_FILE = Path("metrics.json")
 DURATIONS_FILE = Path("outputs/report/durations.json")
 _SUMMED = ("chars", "chunks", "duration_s", "bytes", "est_cost_usd")
+_NEEDED = (*_SUMMED, "lufs")  # lufs for lufs_spread, the loudest narration minus the quietest
 
 
 def run(params: Params) -> dict:
@@ -26,7 +25,7 @@ def run(params: Params) -> dict:
     for keyword in params.keywords:
         path = metrics_path(keyword)
         try:
-            rows.append((keyword, json.loads(path.read_text(encoding="utf-8"))))
+            rows.append((keyword, read_json_object(path, _NEEDED, f"remake it: dvc repro -f 'audio@{keyword}'")))
         except FileNotFoundError:
             raise PipelineError(f"{path} is missing; run 'audio@{keyword}' first") from None
     totals = {name: round(sum(row[name] for _, row in rows), 6) for name in _SUMMED} | {"narrations": len(rows)}
@@ -38,6 +37,7 @@ def run(params: Params) -> dict:
 
 
 def main(argv: list[str]) -> None:
+    atomic.remove_stale_temps(TOTALS_FILE, DURATIONS_FILE)
     run(load_params())
 
 

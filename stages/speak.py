@@ -5,9 +5,11 @@ The audio@<keyword> stages that follow find their chunks in the cache (see stage
 
 import logging
 
+from stages.core.atomic import remove_stale_temps
 from stages.core.cli import run_main
 from stages.core.invocation import dvc_argv, narrated_keywords
 from stages.core.params import load_params
+from stages.core.paths import chunks_path
 from stages.speech.warming import warm
 
 log = logging.getLogger(__name__)
@@ -15,6 +17,7 @@ log = logging.getLogger(__name__)
 
 def main(argv: list[str]) -> None:
     params = load_params()
+    remove_stale_temps(*(chunks_path(keyword) for keyword in params.keywords))
     narrated = narrated_keywords(params.keywords, dvc_argv())
     done = warm(params, narrated)
     log.info("speak: %d of %d narrations changed; %d chunks, %d requests", done.keywords, len(narrated),

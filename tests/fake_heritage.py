@@ -2,11 +2,13 @@
 
 It answers in the real shapes: XML whose values are CDATA padded with whitespace and line breaks, HTML
 and entities inside `content`, the codes of a detail at <result> level with the fields in <item>, a
-search that matches names by substring, and an empty payload for codes that name no entry.
+search that matches names by substring as written (spaces count), and an empty payload for codes that name
+no entry. The search pages like the real one (digitie/python-krheritage-api pages with pageUnit/pageIndex
+and reads `totalCnt` as the number of all matches): `totalCnt` counts every hit, the page holds at most
+`pageUnit` (default 10) of them, starting at `pageIndex` (default 1).
 The descriptions are written for these tests.
 """
 
-import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -46,16 +48,12 @@ ENTRIES = [
 ]
 
 
-def squash(name: str) -> str:
-    return re.sub(r"\s+", "", name)
-
-
 def cdata(value: str) -> str:
     """A value the way the API writes it: CDATA, padded with whitespace and line breaks."""
     return f"\n\t\t<![CDATA[ {value} ]]>\n\t"
 
 
-def list_xml(entries: list[Entry], page_unit: str) -> str:
+def list_xml(entries: list[Entry], total: int, page_unit: str, page_index: str, first: int = 1) -> str:
     items = "".join(f"""
 <item>
 <sn>{sn}</sn>
@@ -75,14 +73,14 @@ def list_xml(entries: list[Entry], page_unit: str) -> str:
 <longitude>126.98</longitude>
 <latitude>37.52</latitude>
 <regDt>2024-05-17 10:00:00</regDt>
-</item>""" for sn, e in enumerate(entries, 1))
+</item>""" for sn, e in enumerate(entries, first))
     return f"""<?xml version="1.0" encoding="utf-8"?>
 
 
 <result>
-<totalCnt>{len(entries)}</totalCnt>
+<totalCnt>{total}</totalCnt>
 <pageUnit>{escape(page_unit)}</pageUnit>
-<pageIndex>1</pageIndex>{items}
+<pageIndex>{escape(page_index)}</pageIndex>{items}
 </result>
 """
 
@@ -148,9 +146,10 @@ class FakeHeritage(FakeServer):
     def respond(self, path: str, query: dict[str, str]) -> Reply:
         if path == "/cha/SearchKindOpenapiList.do":
             name = query.get("ccbaMnm1", "")
-            # By substring; spaces are ignored so that names spelt with other spacing can be tested.
-            hits = [e for e in self.entries if squash(name) in squash(e.name) and query.get("ccbaCncl") == "N"]
-            return xml_reply(list_xml(hits[:int(query.get("pageUnit", "10"))], query.get("pageUnit", "10")))
+            hits = [e for e in self.entries if name in e.name and query.get("ccbaCncl") == "N"]
+            unit, index = query.get("pageUnit", "10"), query.get("pageIndex", "1")
+            start = (int(index) - 1) * int(unit)
+            return xml_reply(list_xml(hits[start:start + int(unit)], len(hits), unit, index, start + 1))
         if path == "/cha/SearchKindOpenapiDt.do":
             codes = (query.get("ccbaKdcd", ""), query.get("ccbaAsno", ""), query.get("ccbaCtcd", ""))
             entry = next((e for e in self.entries if (e.kind, e.number, e.province) == codes), None)

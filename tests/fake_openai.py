@@ -16,16 +16,20 @@ As a process, for DVC stage subprocesses and benchmarks:
 prints `listening on http://127.0.0.1:PORT/v1` and serves until killed. Its counts are at
 GET /_fake/stats (counts, and the most requests answered at once), POST /_fake/reset-peaks, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
 
-Faults (FAULTS): ok (no fault: answers normally, so a queue can alternate), 429 (with retry-after-ms,
-`retry_after_ms`, 1500 unless set), 429-bare (no headers), quota / quota-type / quota-code
-(insufficient_quota in type and code, type only, code only), 401, 400, 403, 404, 408, 409, 422, 500, 502,
-503, reset (connection reset before headers), cut (connection closed mid-body), short (a complete HTTP
-response whose audio is cut in half), stall (no answer for `stall_seconds`), stall-body (headers and half
-the body, then silence).
+Faults (FAULTS): ok (no fault: answers normally, so a queue can alternate), 429 (no retry-after,
+retry-after-ms or x-ratelimit-* headers, as real 429s often come: openai/openai-node#1477), 429-ms (with
+retry-after-ms, `retry_after_ms`, 1500 unless set, retry-after and x-ratelimit-*), quota / quota-type /
+quota-code (insufficient_quota in type and code, type only, code only), 401, 400, 403, 404, 408, 409, 422,
+500, 502 (an HTML page, as a proxy in front of the API sends it), 503, reset (connection reset before
+headers), cut (connection closed mid-body), short (a complete HTTP response, its chunked stream properly
+terminated, whose audio is cut in half), stall (no answer for `stall_seconds`), stall-body (headers and
+half the body, then silence).
 
-Speech is a sine tone: its frequency comes from a hash of the input text, its duration is 70 ms per
+Speech is a sine tone: its frequency comes from a hash of the input text, its duration is 150 ms per
 character divided by the speed, its level from the voice (VOICE_GAIN_DB: onyx −9 dB, nova +4 dB), in the
-requested response_format (wav, pcm, flac, mp3, opus).
+requested response_format (wav, pcm, flac, mp3, opus). A WAV declares its RIFF and data sizes as 0xFFFFFFFF,
+as the real streamed endpoint does (hexdumps in speaches-ai/speaches#493 and remsky/Kokoro-FastAPI#94); set
+`wav_sizes_unknown = False` for exact sizes.
 """
 
 import argparse
@@ -50,7 +54,7 @@ from tests.fake_http import serve_until_interrupted
 SAMPLE_RATE = 24000  # what OpenAI's speech endpoint returns, and its raw pcm format
 # Real voices differ in level; these differ by 13 dB, so mastering has something to even out.
 VOICE_GAIN_DB = {"onyx": -9.0, "nova": 4.0}
-SECONDS_PER_CHAR = 0.07
+SECONDS_PER_CHAR = 0.15  # about 5.5 Hangul syllables a second, as real Korean speech
 MAX_INPUT_CHARS = 4096
 VOICES = {"alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",
           "marin", "cedar"}
@@ -61,10 +65,10 @@ ENDPOINTS = {"/v1/audio/speech": "speech", "/v1/chat/completions": "chat"}
 _STATUS_FAULTS = {"400": "Invalid request.", "403": "You are not allowed to use this model.",
                   "404": "The model does not exist or you do not have access to it.",
                   "408": "Request timed out.", "409": "Conflict: the request collided with another one.",
-                  "422": "Unprocessable request.", "502": "Bad gateway.",
+                  "422": "Unprocessable request.",
                   "500": "The server had an error while processing your request. Sorry about that!",
                   "503": "The engine is currently overloaded, please try again later."}
-FAULTS = {"ok", "429", "429-bare", "quota", "quota-type", "quota-code", "401", "reset", "cut", "short", "stall",
+FAULTS = {"ok", "429", "429-ms", "502", "quota", "quota-type", "quota-code", "401", "reset", "cut", "short", "stall",
           "stall-body", *_STATUS_FAULTS}
 _CONTENT_TYPES = {"mp3": "audio/mpeg", "opus": "audio/ogg", "aac": "audio/aac", "flac": "audio/flac",
                   "wav": "audio/wav", "pcm": "audio/pcm"}
@@ -78,6 +82,16 @@ _RATE_HEADERS = {
     "x-ratelimit-remaining-tokens": "1999000",
     "x-ratelimit-reset-tokens": "30ms",
 }
+
+
+BAD_GATEWAY_PAGE = """<html>
+<head><title>502 Bad Gateway</title></head>
+<body>
+<center><h1>502 Bad Gateway</h1></center>
+<hr><center>cloudflare</center>
+</body>
+</html>
+"""
 
 
 def tone_frequency(text: str) -> float:
@@ -166,7 +180,7 @@ class FakeOpenAI:
         self.retry_after_ms = retry_after_ms  # what a 429 asks the client to wait
         self.stall_seconds = stall_seconds  # how long a stall lasts; longer than the client's timeout
         self.api_key = api_key  # when set, any other bearer key is refused with a 401
-        self.wav_sizes_unknown = False  # WAV headers with 0xFFFFFFFF sizes, as a streaming encoder writes them
+        self.wav_sizes_unknown = True  # WAV headers with 0xFFFFFFFF sizes, as the real streamed endpoint sends
         self.faults: dict[str, collections.deque] = {name: collections.deque() for name in ENDPOINTS.values()}
         self.always: dict[str, str | None] = {name: None for name in ENDPOINTS.values()}
         self.chat_replies: collections.deque[str] = collections.deque()  # replaces the generated narration
@@ -364,14 +378,22 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fail(self, fault: str) -> bool:
         """Answer with the fault; False for the faults that break a body that is otherwise normal."""
-        if fault == "429":
+        if fault == "429-ms":
             wait_ms = self.fake.retry_after_ms
             self._send_error(429, "Rate limit reached for requests per min (RPM): Limit 500, Used 500. "
                                   f"Please try again in {wait_ms / 1000:g}s.", "requests", "rate_limit_exceeded",
                              headers={"retry-after-ms": str(wait_ms), "retry-after": str(-(-wait_ms // 1000)),
                                       **_RATE_HEADERS})
-        elif fault == "429-bare":
-            self._send_error(429, "Rate limit reached. Please try again later.", "requests", "rate_limit_exceeded")
+        elif fault == "429":
+            self._send_error(429, "Rate limit reached for requests per min (RPM). Please try again later.",
+                             "requests", "rate_limit_exceeded")
+        elif fault == "502":
+            page = BAD_GATEWAY_PAGE.encode("utf-8")
+            self.send_response(502)
+            self.send_header("content-type", "text/html")
+            self.send_header("content-length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
         elif fault.startswith("quota"):
             type_ = "insufficient_quota" if fault in ("quota", "quota-type") else "invalid_request_error"
             code = "insufficient_quota" if fault in ("quota", "quota-code") else None

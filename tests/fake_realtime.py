@@ -6,13 +6,16 @@ script (a faithful read when the script is empty):
 
   faithful     audio deltas, the transcript equal to the input text, status completed
   paraphrase   the transcript says something else (half the words, then a summary)
+  slip         one syllable misheard: a small CER that a loose tts.max_cer accepts and a strict one does not
   preamble     "네, 읽어 드리겠습니다. " and then the text
   incomplete   half the text, then status incomplete, reason max_output_tokens
-  quota        an error event (insufficient_quota), then the server closes the connection
+  quota        response.done with status failed and an insufficient_quota error (how the real API reports it)
+  quota_event  an error event (insufficient_quota), then the server closes the connection
   auth         an error event (invalid_api_key), then the server closes the connection
   rate_limit   response.done with status failed and a rate_limit_exceeded error ("try again in 0.25s")
   close_1011   response.created and some audio, then a close with code 1011 (server error)
   close_1000   response.created and some audio, then a normal close (1000) without response.done
+  close_none   response.created and some audio, then a close frame without a status code (the client sees 1005)
   drop         response.created and some audio, then the TCP connection is cut (the client sees 1006)
   stall        response.created, then silence for a long time
 
@@ -21,7 +24,11 @@ Handshakes can be refused too: `refuse_handshakes(429, 503, "quota")` answers th
 
 `session.update` is checked as the real API checks it: an unknown voice (see `voices`), a speed outside
 0.25–1.5 or an audio format other than 24 kHz PCM is an `error` event, and the session keeps its defaults.
-A handshake with a key in `refused_keys` gets HTTP 401.
+A key in `refused_keys` is refused as the real API refuses a bad key (twilio-samples' realtime logs,
+openai-realtime-api-beta#2): the upgrade completes, an `error` event (invalid_request_error, code
+invalid_api_key) follows, and the server closes with code 3000. A key in `forbidden_keys` (valid, but
+without access) gets HTTP 403 at the upgrade. `session.reasoning` is accepted only for `reasoning_models`;
+for any other model it is an `error` event naming the parameter.
 
 Standalone, for `dvc repro` end to end:
     python -m tests.fake_realtime --port 0 [--script paraphrase,faithful] [--stats stats.json]
@@ -54,8 +61,10 @@ from tests.fake_http import serve_until_interrupted
 REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 SAMPLE_RATE = 24000
 PREAMBLE = "네, 읽어 드리겠습니다. "
-BEHAVIOURS = ("faithful", "paraphrase", "preamble", "incomplete", "quota", "auth", "rate_limit", "close_1011",
-              "close_1000", "drop", "stall")
+BEHAVIOURS = ("faithful", "slip", "paraphrase", "preamble", "incomplete", "quota", "quota_event", "auth", "rate_limit",
+              "close_1011", "close_1000", "close_none", "drop", "stall")
+REASONING_MODELS = ("gpt-realtime-2", "gpt-realtime-2.1", "gpt-realtime-2.1-mini")
+BAD_KEY_CLOSE = 3000  # the IANA-registered "Unauthorized" close code the real API sends after invalid_api_key
 _DELTA_SAMPLES = SAMPLE_RATE // 5  # 0.2 s of audio per delta event
 _QUIET = logging.getLogger("tests.fake_realtime.websockets")  # not websockets' "connection open" on every session
 _QUIET.setLevel(logging.WARNING)
@@ -89,6 +98,8 @@ class FakeRealtime:
         self.seconds_per_char = seconds_per_char
         self.voices = set(voices)
         self.refused_keys: set[str] = set()
+        self.forbidden_keys: set[str] = set()
+        self.reasoning_models = set(REASONING_MODELS)
         self.stall_seconds = 30.0
         self.stats_path = stats_path
         self.script: collections.deque[str] = collections.deque()
@@ -183,9 +194,9 @@ class FakeRealtime:
         key = auth.removeprefix("Bearer ").strip()
         if path != "/v1/realtime":
             return self._refuse(http.HTTPStatus.NOT_FOUND, "invalid_request_error", None, f"Invalid URL (GET {path})")
-        if not key or key in self.refused_keys:
-            return self._refuse(http.HTTPStatus.UNAUTHORIZED, "invalid_request_error", "invalid_api_key",
-                                "Incorrect API key provided.")
+        if key in self.forbidden_keys:
+            return self._refuse(http.HTTPStatus.FORBIDDEN, "invalid_request_error", "model_not_found",
+                                "The model does not exist or you do not have access to it.")
         if "model=" not in query:
             return self._refuse(http.HTTPStatus.BAD_REQUEST, "invalid_request_error", None, "Missing model")
         with self.lock:
@@ -238,6 +249,11 @@ class FakeRealtime:
             self._open.add(ws)
         self._save_stats()
         try:
+            key = ws.request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if not key or key in self.refused_keys:
+                self._error(ws, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
+                ws.close(code=BAD_KEY_CLOSE, reason="invalid_api_key")
+                return
             ws.send(self._event("session.created", session=self._session_json(session)))
             for message in ws:
                 event = json.loads(message)
@@ -279,6 +295,9 @@ class FakeRealtime:
         if fmt != {"type": "audio/pcm", "rate": SAMPLE_RATE}:
             return self._error(ws, "invalid_request_error", "invalid_value", f"Unsupported format {fmt}",
                                "session.audio.output.format", event.get("event_id"))
+        if "reasoning" in update and session.model not in self.reasoning_models:
+            return self._error(ws, "invalid_request_error", "unknown_parameter",
+                               "Unknown parameter: 'session.reasoning'.", "session.reasoning", event.get("event_id"))
         if update.get("output_modalities", ["audio"]) != ["audio"]:
             return self._error(ws, "invalid_request_error", "invalid_value", "output_modalities must be ['audio']",
                                "session.output_modalities", event.get("event_id"))
@@ -310,9 +329,9 @@ class FakeRealtime:
         item_id = f"item_{next(self._ids)}"
         ids = {"response_id": response_id, "item_id": item_id, "output_index": 0, "content_index": 0}
 
-        if behaviour in ("quota", "auth"):
+        if behaviour in ("quota_event", "auth"):
             code, kind, message = {
-                "quota": ("insufficient_quota", "insufficient_quota",
+                "quota_event": ("insufficient_quota", "insufficient_quota",
                           "You exceeded your current quota, please check your plan and billing details."),
                 "auth": ("invalid_api_key", "invalid_request_error", "Incorrect API key provided."),
             }[behaviour]
@@ -321,9 +340,13 @@ class FakeRealtime:
             return "closed"
 
         ws.send(self._event("response.created", response=self._response_json(response_id, "in_progress", session)))
-        if behaviour == "rate_limit":
-            error = {"type": "rate_limit_exceeded", "code": "rate_limit_exceeded",
-                     "message": "Rate limit reached for requests. Please try again in 0.25s."}
+        if behaviour in ("rate_limit", "quota"):
+            error = {
+                "rate_limit": {"type": "rate_limit_exceeded", "code": "rate_limit_exceeded",
+                               "message": "Rate limit reached for requests. Please try again in 0.25s."},
+                "quota": {"type": "insufficient_quota", "code": "insufficient_quota",
+                          "message": "You exceeded your current quota, please check your plan and billing details."},
+            }[behaviour]
             ws.send(self._event("response.done", response=self._response_json(
                 response_id, "failed", session, {"type": "failed", "error": error})))
             return None
@@ -332,6 +355,7 @@ class FakeRealtime:
             "paraphrase": " ".join(text.split()[::2]) + " 이렇게 요약할 수 있습니다.",
             "preamble": PREAMBLE + text,
             "incomplete": text[: len(text) // 2],
+            "slip": text[:len(text) // 2] + ("가" if text[len(text) // 2] != "가" else "나") + text[len(text) // 2 + 1:],
         }.get(behaviour, text)
         audio = tone(text, self.seconds_per_char * len(transcript), session.speed)
         ws.send(self._event("response.output_item.added", response_id=response_id, output_index=0,
@@ -348,6 +372,9 @@ class FakeRealtime:
                     return "closed"
                 if behaviour == "close_1000":
                     ws.close()
+                    return "closed"
+                if behaviour == "close_none":
+                    ws.close(code=None)  # an empty close frame: no status code
                     return "closed"
                 if behaviour == "drop":
                     with contextlib.suppress(OSError):

@@ -2,10 +2,13 @@
 
 It answers in the real shapes: a summary with `type` (standard or disambiguation), `titles` and
 `content_urls`; the REST 404 problem document for a missing page; formatversion=2 query answers with
-`pages` as a list and `missing: true`; plain-text extracts with `== 제목 ==` headings. The articles are
-written for these tests.
+`pages` as a list and `missing: true`; plain-text extracts with `== 제목 ==` headings. Like the real REST
+API, the summary of a redirect page is a 302 to its target, and a title not in normalised form (spaces,
+runs of underscores) a 301 to the normalised one, both with a relative Location. The articles are written
+for these tests.
 """
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -46,9 +49,10 @@ NOT_FOUND = {"type": "https://mediawiki.org/wiki/HyperSwitch/errors/not_found", 
 class FakeWikipedia(FakeServer):
     """`/api/rest_v1/page/summary/{title}` and `/w/api.php`; `url` is what info.wikipedia_url should be."""
 
-    def __init__(self, pages: list[Page] = PAGES) -> None:
+    def __init__(self, pages: list[Page] = PAGES, redirects: dict[str, str] | None = None) -> None:
         super().__init__()
         self.pages = {page.title: page for page in pages}
+        self.redirects = dict(redirects or {"慶州瞻星臺": CHEOMSEONGDAE.title})  # redirect page → its target
         self.url = self.origin
 
     def summary(self, page: Page) -> dict:
@@ -75,7 +79,13 @@ class FakeWikipedia(FakeServer):
     def respond(self, path: str, query: dict[str, str]) -> Reply:
         prefix = "/api/rest_v1/page/summary/"
         if path.startswith(prefix):
-            page = self.pages.get(path[len(prefix):].replace("_", " "))
+            asked = path[len(prefix):]
+            normalised = re.sub(r"[ _]+", "_", asked).strip("_")
+            if asked != normalised:
+                return moved(301, normalised)
+            if normalised.replace("_", " ") in self.redirects:
+                return moved(302, self.redirects[normalised.replace("_", " ")])
+            page = self.pages.get(normalised.replace("_", " "))
             if page is None:
                 return json_reply({**NOT_FOUND, "uri": f"/ko.wikipedia.org/v1/page/summary/{quote(path)}"}, 404)
             return json_reply(self.summary(page))
@@ -93,6 +103,8 @@ class FakeWikipedia(FakeServer):
                                 "snippet": "<span class=\"searchmatch\">…</span>",
                                 "timestamp": "2024-05-01T00:00:00Z"} for p in hits]}
         title = query.get("titles", "")
+        if query.get("redirects") and title in self.redirects:
+            title = self.redirects[title]
         page = self.pages.get(title)
         if page is None:
             return {"pages": [{"ns": 0, "title": title, "missing": True}]}
@@ -102,3 +114,8 @@ class FakeWikipedia(FakeServer):
         elif query.get("prop") == "links":
             answer["links"] = [{"ns": 0, "title": link} for link in page.links]
         return {"pages": [answer]}
+
+
+def moved(status: int, title: str) -> Reply:
+    """A REST redirect: relative to the summary path, as RESTBase sends it."""
+    return Reply(status, b"", "text/plain", (("Location", quote(title.replace(" ", "_"), safe="")),))

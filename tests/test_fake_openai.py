@@ -61,8 +61,28 @@ def test_invalid_speech_requests_get_documented_400s(client, args, param):
     assert caught.value.body["param"] == param and caught.value.type == "invalid_request_error"
 
 
-def test_error_body_and_rate_limit_headers(client, fake_openai):
+def test_a_default_429_carries_no_wait_or_rate_limit_headers(client, fake_openai):
     fake_openai.queue("speech", "429")
+    with pytest.raises(openai.RateLimitError) as caught:
+        speak(client)
+    headers = caught.value.response.headers
+    assert not {"retry-after", "retry-after-ms"} & set(headers) and not any(h.startswith("x-ratelimit") for h in headers)
+
+
+def test_a_wav_declares_unknown_sizes_by_default(client, fake_openai):
+    data = speak(client, response_format="wav")
+    assert data[4:8] == b"\xff\xff\xff\xff" and data[data.index(b"data") + 4:][:4] == b"\xff\xff\xff\xff"
+
+
+def test_a_502_is_an_html_page(client, fake_openai):
+    fake_openai.queue("speech", "502")
+    with pytest.raises(openai.InternalServerError) as caught:
+        speak(client)
+    assert caught.value.response.headers["content-type"] == "text/html" and "<title>502" in caught.value.body
+
+
+def test_error_body_and_rate_limit_headers(client, fake_openai):
+    fake_openai.queue("speech", "429-ms")
     with pytest.raises(openai.RateLimitError) as caught:
         speak(client)
     error = caught.value
@@ -75,7 +95,7 @@ def test_error_body_and_rate_limit_headers(client, fake_openai):
 
 def test_a_storm_alternates_refusals_with_answers_and_asks_for_the_set_wait(client, fake_openai):
     fake_openai.retry_after_ms = 500
-    fake_openai.queue("speech", "429", "ok", "429", "ok")
+    fake_openai.queue("speech", "429-ms", "ok", "429-ms", "ok")
     outcomes = []
     for _ in range(4):
         try:

@@ -2,12 +2,13 @@
 
 import json
 import re
+import shutil
 from collections.abc import Iterator
 
 import pytest
 import soundfile as sf
 
-from tests.conftest import Project
+from tests.conftest import ROOT, Project
 from tests.fake_heritage import BANGA, FakeHeritage
 from tests.fake_http import free_port
 from tests.fake_wikipedia import FakeWikipedia
@@ -35,10 +36,12 @@ def use_auto(project: Project, heritage_url: str, wikipedia_url: str, max_tries:
 def test_a_new_keyword_becomes_a_narration_with_no_hand_written_facts(fresh_project: Project, servers):
     heritage, wikipedia = servers
     use_auto(fresh_project, heritage.url, wikipedia.url)
+    # The shipped keywords' metrics, committed as in a clone: `make audio KEYWORD=…` then updates the report.
+    shutil.copytree(ROOT / "outputs" / "metrics", fresh_project.file("outputs/metrics"))
     fresh_project.commit("auto")
     result = _make(fresh_project, "audio", f"KEYWORD={BANGA}")
     assert result.returncode == 0, result.stderr
-    assert {f"{kind}@{BANGA}" for kind in ("info", "script", "audio")} <= set(
+    assert {f"{kind}@{BANGA}" for kind in ("info", "script", "audio")} | {"speak", "report"} <= set(
         line.split("'")[1] for line in result.stdout.splitlines() if line.startswith("Running stage"))
     assert "# wikipedia:" in fresh_project.file(f"sources/{BANGA}.md").read_text(encoding="utf-8")
 

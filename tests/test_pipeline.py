@@ -1,7 +1,12 @@
 """The offline pipeline end to end, with real `dvc repro` in a temporary repository."""
 
+import json
 import os
+import shutil
+import signal
 import subprocess
+import sys
+import time
 
 import numpy as np
 import pyloudnorm
@@ -9,7 +14,7 @@ import pytest
 import scipy.signal
 import soundfile as sf
 
-from tests.conftest import ROOT, Project
+from tests.conftest import ROOT, Project, project_env
 
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
 
@@ -163,6 +168,96 @@ def test_forced_rerun_gives_byte_identical_outputs(project: Project):
     assert project.repro("--force", "--single-item", f"info@{keyword}", f"script@{keyword}",
                          f"audio@{keyword}") == stages_for(keyword, "info", "script", "audio")
     assert {p: project.file(p).read_bytes() for p in paths} == before
+
+
+SHELL_PAYLOADS = ["$(touch PWNED)", "`touch PWNED`"]
+
+
+def only_keyword(project: Project, keyword: str) -> None:
+    """params.yaml listing just this keyword, with a facts file, committed: what a hostile commit could hold."""
+    params = project.file("params.yaml")
+    text = params.read_text(encoding="utf-8")
+    listed = "keywords:\n" + "".join(f"  - {k}\n" for k in KEYWORDS)
+    assert listed in text
+    params.write_text(text.replace(listed, f"keywords:\n  - '{keyword}'\n"), encoding="utf-8")
+    shutil.copy(project.file(f"sources/{KEYWORDS[1]}.md"), project.file(f"sources/{keyword}.md"))
+    project.commit("a hostile keyword")
+
+
+def pwned(project: Project) -> list[str]:
+    return [str(p) for p in [*project.path.parent.rglob("PWNED"), ROOT / "PWNED"] if p.exists()]
+
+
+@pytest.mark.parametrize("payload", SHELL_PAYLOADS)
+def test_a_shell_payload_committed_as_a_keyword_runs_nothing_under_plain_dvc_repro(fresh_project: Project, payload):
+    only_keyword(fresh_project, payload)
+    result = fresh_project.run("dvc", "repro", check=False)
+    assert pwned(fresh_project) == []
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: keyword {payload!r} contains '{payload[0]}'; keywords are file names on every system, "
+                      "so none of \" $ ` \\ : * ? < > | @ may appear in one"], output
+    assert "Traceback" not in output
+    assert not fresh_project.file("outputs/info").exists()
+
+
+@pytest.mark.parametrize("payload", SHELL_PAYLOADS)
+def test_make_audio_refuses_a_shell_payload_in_params_before_dvc_runs(fresh_project: Project, payload):
+    only_keyword(fresh_project, payload)
+    result = _make(fresh_project, "audio")
+    assert pwned(fresh_project) == []
+    assert result.returncode != 0 and "Running stage" not in result.stdout
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
+    assert errors == [f"error: params.yaml: keywords.0: keyword {payload!r} contains '{payload[0]}'; keywords are "
+                      "file names on every system, so none of \" $ ` \\ : * ? < > | @ may appear in one"]
+
+
+@pytest.mark.parametrize("keyword", [*SHELL_PAYLOADS, "$(shell touch PWNED)", "a\\b", "C:x", "a@b", "끝.", "끝 "])
+def test_make_audio_refuses_a_keyword_that_is_no_portable_file_name_and_writes_nothing(project: Project, keyword):
+    params_before = project.file("params.yaml").read_bytes()
+    files_before = _listing(project)
+    result = _make(project, "audio", f"KEYWORD={keyword}")
+    assert pwned(project) == []
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: keyword {keyword!r} "), result.stderr
+    assert project.file("params.yaml").read_bytes() == params_before
+    assert _listing(project) - {".venv"} == files_before
+
+
+def test_make_audio_with_a_keyword_updates_the_report_and_runs_no_other_keyword(project: Project):
+    keyword = "새 달항아리"
+    shutil.copy(project.file(f"sources/{KEYWORDS[1]}.md"), project.file(f"sources/{keyword}.md"))
+    result = _make(project, "audio", f"KEYWORD={keyword}")
+    assert result.returncode == 0, result.stderr
+    ran = set(line.split("'")[1] for line in result.stdout.splitlines() if line.startswith("Running stage"))
+    assert ran == stages_for(keyword, "info", "script", "audio") | {"speak", "report"}
+    totals = json.loads(project.file("metrics.json").read_text(encoding="utf-8"))
+    assert totals["narrations"] == len(KEYWORDS) + 1
+    plotted = json.loads(project.file("outputs/report/durations.json").read_text(encoding="utf-8"))
+    assert [row["keyword"] for row in plotted] == [*KEYWORDS, keyword]
+    assert "changed" not in project.run("dvc", "status", "report").stdout
+
+
+def test_kill_9_mid_narration_leaves_no_temp_file_after_the_next_run(fresh_project: Project, tmp_path):
+    keyword = KEYWORDS[1]
+    # A long hand-written script and an empty chunk cache, so the narration is still being written when killed.
+    shutil.copy(ROOT / "tests" / "long_narration.md", fresh_project.file(f"scripts/{keyword}.md"))
+    env = {"DOCENT_CACHE_DIR": str(tmp_path / "cache")}
+    fresh_project.repro(f"script@{keyword}", **env)
+    audio = fresh_project.file("outputs/audio")
+    stage = subprocess.Popen([sys.executable, "-m", "stages.audio", keyword], cwd=fresh_project.path,
+                             env={**project_env(), **env}, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(audio.glob(f".{keyword}.mp3.*.tmp")) and stage.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stage.send_signal(signal.SIGKILL)
+    assert stage.wait(timeout=30) == -signal.SIGKILL
+    assert list(audio.glob(f".{keyword}.mp3.*.tmp")), "the stage was not killed mid-narration"
+    assert f"audio@{keyword}" in fresh_project.repro(f"audio@{keyword}", **env)
+    assert list(fresh_project.file("outputs").rglob("*.tmp")) == []
+    assert sf.info(audio / f"{keyword}.mp3").duration > 200
 
 
 def test_first_repro_builds_the_guide_with_the_committed_stop_numbers(built_project: Project):

@@ -190,6 +190,25 @@ def test_refused_key_is_one_line_after_one_request(project: Project, fake_proces
     assert fake_process.count("speech") - speech == 1
 
 
+def test_key_never_reaches_disk_or_any_log_line(project: Project, fake_process, tmp_path):
+    """Every line the stages log under `dvc repro --verbose` (requests, retries, clean-up, summaries), and every file."""
+    keyword = "백자 달항아리"
+    project.file(f"outputs/audio/.{keyword}.mp3.abcd1234.tmp").write_bytes(b"")  # left by a killed run
+    cache = tmp_path / "cache"  # empty, so that chat and speech requests are made and logged
+    fake_process.queue("chat", "reset")
+    fake_process.queue("speech", "reset")
+    env = {**openai_env(fake_process), "DOCENT_CACHE_DIR": str(cache)}
+    result = project.run("dvc", "repro", "--verbose", "--force", f"audio@{keyword}", **env)
+    report = project.run("dvc", "repro", "--verbose", "--force", "--single-item", "report", **env)
+    output = result.stdout + result.stderr + report.stdout + report.stderr
+    for line in ("left by an interrupted run", "waiting", "info: ", "script: ", "audio: ", "report: "):
+        assert line in output, f"no {line!r} line to check"
+    assert FAKE_KEY not in output
+    leaked = [path for root in (project.path, cache) for path in root.rglob("*")
+              if path.is_file() and not path.is_symlink() and FAKE_KEY.encode() in path.read_bytes()]
+    assert leaked == []
+
+
 def set_voice(project: Project, voice: str) -> None:
     params = project.file("params.yaml")
     params.write_text(params.read_text(encoding="utf-8").replace("  voice: alloy", f"  voice: {voice}"),

@@ -2,10 +2,16 @@
 
 import contextlib
 import json
+import logging
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+log = logging.getLogger(__name__)
+TEMP_SUFFIX = ".tmp"
 
 
 @contextlib.contextmanager
@@ -13,7 +19,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temp path beside `path`; move it into place only if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # Same directory, so os.replace is a rename on one filesystem and readers never see half a file.
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -42,3 +48,31 @@ def write_bytes(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+
+
+def temp_prefix(path: Path) -> str:
+    """How the temp files (or folders) that stand in for `path` while it is written are named: `.<name>.<random>.tmp`."""
+    return f".{path.name}."
+
+
+def remove_stale_temps(*outputs: Path) -> list[Path]:
+    """Delete the temp files (and temp folders) left beside these outputs when a run was killed; return what went.
+
+    A stage calls it first, with its own outputs only: DVC runs one stage of a workspace at a time, so no
+    temp file of these outputs can belong to a live writer.
+    """
+    removed = []
+    for out in outputs:
+        # mkstemp's random part has no '.', so `.a.mp3.<random>.tmp` never matches the temps of `a.mp3.mp3`.
+        pattern = re.compile(re.escape(temp_prefix(out)) + r"[^.]+" + re.escape(TEMP_SUFFIX))
+        with contextlib.suppress(FileNotFoundError):
+            for entry in sorted(out.parent.iterdir()):
+                if not pattern.fullmatch(entry.name):
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)  # a folder output's staging copy (write_site)
+                else:
+                    entry.unlink(missing_ok=True)
+                removed.append(entry)
+                log.info("removed %s, left by an interrupted run", entry)
+    return removed

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 
@@ -31,3 +32,22 @@ def one_keyword(argv: list[str], usage: str) -> str:
     if len(argv) != 1:
         raise PipelineError(f"usage: {usage} KEYWORD")
     return argv[0]
+
+
+# DVC_STAGE is `<stage>@<keyword>`, prefixed with `<path>/dvc.yaml:` when dvc.yaml is not in the current folder
+# (dvc/stage/run.py: prepare_kwargs sets it to stage.addressing). A keyword holds no ':', so the prefix is unambiguous.
+_DVC_STAGE = re.compile(r"(?:.*?dvc\.yaml:)?(?P<stage>[^@:]+)@(?P<keyword>.*)", re.S)
+
+
+def stage_keyword(argv: list[str], stage: str) -> str:
+    """A foreach stage's keyword: the one argument when run by hand, else DVC_STAGE's, which no shell ever parses."""
+    usage = f"usage: python -m stages.{stage} KEYWORD (under dvc repro the keyword comes from DVC_STAGE)"
+    if argv:
+        return one_keyword(argv, f"python -m stages.{stage}")
+    addressing = os.environ.get("DVC_STAGE")
+    if not addressing:
+        raise PipelineError(usage)
+    match = _DVC_STAGE.fullmatch(addressing)
+    if match is None or match["stage"] != stage:
+        raise PipelineError(f"DVC_STAGE is {addressing!r}, not {stage}@<keyword>; {usage}")
+    return match["keyword"]

@@ -37,11 +37,12 @@ def narrated_keywords(keywords: Sequence[str], argv: list[str] | None) -> set[st
     everything = set(keywords)
     if not argv:
         return everything
+    from dvc.cli import DvcParserError
     from dvc.cli.parser import get_main_parser
 
     try:
         args = get_main_parser().parse_args(argv)
-    except SystemExit:  # an argument list DVC itself would refuse: assume the whole catalogue
+    except (DvcParserError, SystemExit):  # an argument list DVC itself would refuse: assume the whole catalogue
         return everything
     targets = getattr(args, "targets", None)
     if getattr(args, "cmd", None) not in ("repro", "run") or not targets:
@@ -50,6 +51,12 @@ def narrated_keywords(keywords: Sequence[str], argv: list[str] | None) -> set[st
         return everything
     stages = [f"audio@{keyword}" for keyword in keywords]
     narrated: set[str] = set()
+    names = [target.rsplit(":", 1)[-1] for target in targets]
+    if getattr(args, "single_item", False) and not getattr(args, "glob", False):
+        # `dvc repro -s info@x script@x speak audio@x report` (make audio KEYWORD=x) runs exactly those
+        # stages: the audio targets are what it narrates, whatever else is listed.
+        return {name.removeprefix("audio@") for name in names if name.removeprefix("audio@") in everything
+                and name.startswith("audio@")}
     for target in targets:
         name = target.rsplit(":", 1)[-1]  # dvc.yaml:audio@x → audio@x
         if getattr(args, "glob", False):

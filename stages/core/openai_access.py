@@ -8,9 +8,11 @@ and the key itself never reaches a message or a log line.
 import hashlib
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from stages.core.cache import cache_root
 from stages.core.errors import PipelineError
@@ -27,16 +29,24 @@ T = TypeVar("T")
 
 KEY_ENV = "OPENAI_API_KEY"
 BASE_URL_ENV = "OPENAI_BASE_URL"
+OPENAI_URL = "https://api.openai.com/v1"  # the SDK's default base URL
 BILLING_URL = "https://platform.openai.com/settings/organization/billing"
 KEYS_URL = "https://platform.openai.com/api-keys"
 
 MISSING_KEY = (f"{KEY_ENV} is not set; export your OpenAI API key (export {KEY_ENV}=sk-...) "
                f"or switch back to the offline providers (tts.provider: espeak, script.provider: template)")
-KEY_REJECTED = (f"the API key was rejected (401); check {KEY_ENV} (create a key at {KEYS_URL}); "
-                f"retrying will not help")
+
+
+def key_rejected(how: str = "401") -> str:
+    """The refused-key message; `how` says how the server refused it (an HTTP status, an error code)."""
+    return f"the API key was rejected ({how}); check {KEY_ENV} (create a key at {KEYS_URL}); retrying will not help"
+
+
+KEY_REJECTED = key_rejected()
 QUOTA_EXHAUSTED = (f"the OpenAI credit is exhausted (429 insufficient_quota); add credit or raise the limit at "
                    f"{BILLING_URL}; retrying will not help")
-PERMISSION_DENIED = f"the API key may not use this model or endpoint (403); check the key's project at {KEYS_URL}"
+PERMISSION_DENIED = (f"the API key may not use this model or endpoint (403); check that {KEY_ENV} belongs to a "
+                     f"project with access to it at {KEYS_URL}; retrying will not help")
 
 
 
@@ -69,6 +79,20 @@ def base_url() -> str | None:
     return os.environ.get(BASE_URL_ENV, "").strip() or None
 
 
+def server_identity() -> dict:
+    """The server part of a cache key: the normalised OPENAI_BASE_URL, or nothing for OpenAI's own API.
+
+    Another server that takes the same model names (Kokoro-FastAPI, LocalAI) must not share OpenAI's
+    entries. OpenAI itself, named or by default, adds nothing, so entries made before this key existed stay valid.
+    """
+    url = base_url()
+    if url is None:
+        return {}
+    parts = urlsplit(url)
+    normal = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
+    return {} if normal == OPENAI_URL else {"server": normal}
+
+
 def limiter_name() -> str:
     """Which requests.rpm budget a call counts against: OpenAI's, or that of the compatible server in use."""
     url = base_url()
@@ -88,8 +112,21 @@ def redact(text: str) -> str:
     return text.replace(key, "***") if key else text
 
 
+def _html_summary(text: str) -> str | None:
+    """An HTML error page (a proxy's 502, a maintenance page) as its title, not its markup."""
+    if not re.match(r"\s*<(!doctype|html|head|body|center|h1)\b", text, re.I):
+        return None
+    found = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S) or re.search(r"<h1[^>]*>(.*?)</h1>", text,
+                                                                                     re.I | re.S)
+    title = " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
+    return f"an HTML error page{f' ({title[:100]})' if title else ''} instead of the API's JSON error"
+
+
 def _server_message(error: "openai.APIStatusError") -> str:
     body = error.body
+    page = _html_summary(body) if isinstance(body, str) else None
+    if page is not None:
+        return page
     message = body.get("message") if isinstance(body, dict) else body if isinstance(body, str) else None
     return redact(" ".join(str(message).split()))[:300].rstrip(".") if message else "no message"
 

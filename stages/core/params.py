@@ -4,6 +4,7 @@ Every stage calls load_params(); no other place reads params.yaml by key.
 """
 
 import difflib
+import re
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -15,6 +16,7 @@ from stages.core.errors import ParamsError
 
 PARAMS_FILE = Path("params.yaml")
 MAX_KEYWORD_CHARS = 100
+AUDIO_FORMATS = ("mp3", "wav", "flac", "opus")
 OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",
                  "marin", "cedar")
 OPENAI_LEGACY_TTS_MODELS = frozenset({"tts-1", "tts-1-hd"})  # older voices only, and no instructions
@@ -28,17 +30,30 @@ DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소�
                        "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요.")
 
 
+# Characters a keyword may not hold: Windows refuses " * : < > ? \ | in file names, so a clone there would break;
+# $ and ` mean something to a shell; ':' and '@' are DVC's separators in `dvc.yaml:stage@keyword` (DVC cannot
+# even resolve a foreach item holding '@': "Stage 'audio@a@b' not found").
+UNSAFE_KEYWORD_CHARS = '"$`\\:*?<>|@'
+
+
 def check_keyword(keyword: str) -> str:
-    """Return the keyword if it is safe to use verbatim as a file name, else raise ParamsError."""
+    """Return the keyword if it is safe to use verbatim as a file name on every system, else raise ParamsError."""
     shown = repr(keyword)
     if not isinstance(keyword, str) or not keyword.strip():
         raise ParamsError(f"keyword {shown} is empty; give the name of a subject, e.g. 백자 달항아리")
-    if "/" in keyword or "\\" in keyword:
-        raise ParamsError(f"keyword {shown} contains '/' or '\\'; keywords are file names, not paths")
+    if "/" in keyword:
+        raise ParamsError(f"keyword {shown} contains '/'; keywords are file names, not paths")
+    unsafe = next((ch for ch in keyword if ch in UNSAFE_KEYWORD_CHARS), None)
+    if unsafe is not None:
+        raise ParamsError(f"keyword {shown} contains '{unsafe}'; keywords are file names on every system, so none of "
+                          f"{' '.join(UNSAFE_KEYWORD_CHARS)} may appear in one")
     if any(unicodedata.category(ch) == "Cc" for ch in keyword):
         raise ParamsError(f"keyword {shown} contains a control character")
     if keyword.startswith("."):
         raise ParamsError(f"keyword {shown} starts with '.'; that would make a hidden file")
+    if keyword.endswith((" ", ".")):
+        end = "a space" if keyword.endswith(" ") else "'.'"
+        raise ParamsError(f"keyword {shown} ends with {end}; Windows drops it from file names, so remove it")
     if len(keyword) > MAX_KEYWORD_CHARS:
         raise ParamsError(f"keyword {shown[:40]}… is {len(keyword)} characters; the limit is {MAX_KEYWORD_CHARS}")
     return keyword
@@ -72,6 +87,15 @@ def _unique(names: list[str]) -> list[str]:
 
 
 BaseURL = Annotated[str, AfterValidator(_base_url)]
+
+
+def _contact(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    if not re.fullmatch(r"https?://\S+|[^\s@()]+@[^\s@()]+\.[^\s@()]+", value):
+        raise ValueError(f"{value!r} is not an e-mail address or an http(s):// URL")
+    return value
 InfoSource = Literal["heritage", "wikipedia", "local"]
 
 
@@ -85,6 +109,8 @@ class InfoParams(Section):
     # Base URLs, so that a mirror or a test server can stand in; endpoint paths are appended.
     heritage_url: BaseURL = "https://www.khs.go.kr/cha/"
     wikipedia_url: BaseURL = "https://ko.wikipedia.org"
+    # Who to contact about this client (an e-mail address or a URL): Wikimedia's User-Agent policy asks for it.
+    contact: Annotated[str | None, AfterValidator(_contact)] = None
 
 
 class ScriptParams(Section):
@@ -102,7 +128,7 @@ class TTSParams(Section):
     model: str = "gpt-4o-mini-tts"
     voice: str = "alloy"
     speed: float = Field(default=1.0, ge=0.25, le=4.0)
-    format: Literal["mp3", "wav", "flac", "opus"] = "mp3"
+    format: Literal[AUDIO_FORMATS] = "mp3"
     # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
     instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
     max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read

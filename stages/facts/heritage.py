@@ -18,7 +18,10 @@ log = logging.getLogger(__name__)
 
 SEARCH = "SearchKindOpenapiList.do"
 DETAIL = "SearchKindOpenapiDt.do"
-PAGE_UNIT = 100  # one page of search hits; the search is by the whole name, so the match is on it
+PAGE_UNIT = 100  # search hits per page
+# totalCnt counts every hit, and a common name has hundreds: read at most this many pages looking for the
+# exact name, then say the search was cut short.
+MAX_PAGES = 10
 # Kind codes (종목) in the order a name shared by several entries is resolved: national designations first.
 KINDS = {"11": "국보", "12": "보물", "13": "사적", "15": "명승", "16": "천연기념물", "17": "국가무형유산",
          "18": "국가민속문화유산", "79": "국가등록문화유산"}
@@ -93,6 +96,22 @@ def _field(element: ET.Element, *tags: str) -> str:
     return ""
 
 
+def _hit(item: ET.Element) -> tuple[str, HeritagePin, str]:
+    """One search hit: its name, its codes, and how it is shown among the candidates."""
+    name = clean_text(_field(item, "ccbaMnm1"))
+    pin = HeritagePin(**{key: _field(item, key) for key in HERITAGE_CODES})
+    place = " ".join(filter(None, (clean_text(_field(item, tag)) for tag in ("ccbaCtcdNm", "ccsiName"))))
+    about = ", ".join(filter(None, (clean_text(_field(item, "ccmaName")), place)))
+    return name, pin, f"{name} ({about}; {_pin_text(pin)})"
+
+
+def _count(text: str | None) -> int | None:
+    try:
+        return int((text or "").strip())
+    except ValueError:
+        return None
+
+
 def _pin_text(pin: HeritagePin) -> str:
     return ", ".join(f"{key}: {getattr(pin, key)}" for key in HERITAGE_CODES)
 
@@ -130,28 +149,58 @@ class HeritageInfo:
             raise PipelineError(f"{self.name}: GET {url}: the answer is not the expected XML ({exc})") from None
 
     def _search(self, web: Web, keyword: str, where: str) -> tuple[HeritagePin, list[str]]:
-        """The entry named like the keyword (ignoring spaces), and the other entries of that name."""
-        root = self._xml(web, SEARCH, {"ccbaMnm1": keyword, "pageUnit": PAGE_UNIT, "ccbaCncl": "N"})
-        hits = []
-        for item in root.iter("item"):
-            name = clean_text(_field(item, "ccbaMnm1"))
-            pin = HeritagePin(**{key: _field(item, key) for key in HERITAGE_CODES})
-            place = " ".join(filter(None, (clean_text(_field(item, tag)) for tag in ("ccbaCtcdNm", "ccsiName"))))
-            about = ", ".join(filter(None, (clean_text(_field(item, "ccmaName")), place)))
-            hits.append((name, pin, f"{name} ({about}; {_pin_text(pin)})"))
+        """The entry named like the keyword (ignoring spaces), and the other entries of that name.
+
+        The service matches the name as written, spaces included, so a keyword spelt with spaces that
+        finds nothing exact is searched once more with them removed.
+        """
+        queries = list(dict.fromkeys((keyword, squash(keyword))))
+        hits: list[tuple[str, HeritagePin, str]] = []
+        capped: list[str] = []
+        for query in queries:
+            found, matches, cap = self._search_pages(web, query, keyword)
+            seen = {label for _, _, label in hits}  # the label carries the codes: one per entry
+            hits += [hit for hit in found if hit[2] not in seen]
+            if cap:
+                capped.append(cap)
+            if matches:
+                break
         matches = sorted(((pin, label) for name, pin, label in hits if squash(name) == squash(keyword)),
                          key=lambda match: _kind_order(match[0]))
+        searched = f"; {' and '.join(capped)}" if capped else ""
         if not matches:
             if not hits:
                 raise NoFacts(f"{self.name}: no entry named {keyword!r} (the search found nothing)")
             shown = "; ".join(label for _, _, label in hits[:10])
-            raise NoFacts(f"{self.name}: no entry named {keyword!r}; the search found: {shown} — "
+            raise NoFacts(f"{self.name}: no entry named {keyword!r}; the search found: {shown}{searched} — "
                           f"pin one under 'heritage:' in {where}")
         chosen, others = matches[0], [label for _, label in matches[1:]]
         if others:
             log.warning("%s: %d entries are named %r; using %s (pin another under 'heritage:' in %s)",
                         self.name, len(matches), keyword, chosen[1], where)
         return chosen[0], others
+
+    def _search_pages(self, web: Web, query: str, keyword: str) -> tuple[list[tuple[str, HeritagePin, str]], bool, str]:
+        """Hits for `query`, page by page until one is named like the keyword, the hits run out or MAX_PAGES.
+
+        Returns the hits, whether one matched, and what was left unread when the page cap stopped the search.
+        """
+        hits: list[tuple[str, HeritagePin, str]] = []
+        for page in range(1, MAX_PAGES + 1):
+            root = self._xml(web, SEARCH, {"ccbaMnm1": query, "pageUnit": PAGE_UNIT, "pageIndex": page,
+                                           "ccbaCncl": "N"})
+            items = list(root.iter("item"))
+            hits += [_hit(item) for item in items]
+            if any(squash(name) == squash(keyword) for name, _, _ in hits):
+                return hits, True, ""
+            total = _count(root.findtext("totalCnt"))
+            if not items or len(items) < PAGE_UNIT or (total is not None and len(hits) >= total):
+                return hits, False, ""
+        total = _count(root.findtext("totalCnt"))
+        more = f"of {total} " if total is not None else ""
+        cap = f"searched only the first {len(hits)} {more}hits for {query!r} ({MAX_PAGES} pages)"
+        log.warning("%s: %s", self.name, cap)
+        return hits, False, cap
 
     def _detail(self, web: Web, keyword: str, pin: HeritagePin, others: list[str], pinned: str) -> Facts:
         query = {key: getattr(pin, key) for key in HERITAGE_CODES}

@@ -7,8 +7,9 @@ from pathlib import Path
 import yaml
 
 from stages.core.errors import PipelineError
+from stages.core.files import read_text_file
 from stages.core.paths import source_path
-from stages.core.text import COMMENT, LIST_MARKER
+from stages.core.text import COMMENT, LIST_MARKER, unix_newlines
 
 TEMPLATE = """\
 ---
@@ -33,7 +34,8 @@ TEMPLATE = """\
 """
 HERITAGE_CODES = ("ccbaKdcd", "ccbaAsno", "ccbaCtcd")
 
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+# Between a first line `---` and the next `---` line (the file may end right after it); text has \n line ends.
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ def parse_pins(data: object, path: Path) -> Pins:
 def parse_source(text: str, path: Path) -> SourceFile:
     """Split a sources file into front matter (pins), title and (heading, text) sections."""
     pins = Pins()
+    text = unix_newlines(text).removeprefix("\ufeff")  # a CRLF file's front matter must still be found
     match = _FRONT_MATTER.match(text)
     if match:
         try:
@@ -117,6 +120,6 @@ def parse_source(text: str, path: Path) -> SourceFile:
 def read_source(keyword: str) -> SourceFile:
     path = source_path(keyword)
     try:
-        return parse_source(path.read_text(encoding="utf-8"), path)
+        return parse_source(read_text_file(path), path)
     except FileNotFoundError:
         raise PipelineError(f"{path} is missing; create it (make audio KEYWORD=\"{keyword}\" writes a template)") from None

@@ -15,9 +15,18 @@ from stages.core.http_status import RETRYABLE, status_kind
 from stages.core.params import Params
 from stages.core.retry import Decision, RetryPolicy, server_wait
 
-# Wikimedia asks every client to say who it is (https://meta.wikimedia.org/wiki/User-Agent_policy).
+# Wikimedia asks every client to say who it is and how to reach its operator
+# (https://meta.wikimedia.org/wiki/User-Agent_policy): "<client>/<version> (<contact>) <library>/<version>".
 USER_AGENT = (f"docent-audio-guide/1.0 (keyword-to-narration pipeline for Korean heritage; info stage) "
               f"python-requests/{requests.__version__}")
+
+
+def user_agent(contact: str | None) -> str:
+    """The User-Agent, with the operator's contact (info.contact) when one is set."""
+    if not contact:
+        return USER_AGENT
+    return (f"docent-audio-guide/1.0 ({contact}; keyword-to-narration pipeline for Korean heritage; info stage) "
+            f"python-requests/{requests.__version__}")
 
 # The socket-level reason inside requests' long ConnectionError text, e.g. "[Errno 111] Connection refused".
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
@@ -46,11 +55,13 @@ class Web:
     RETRY_ON = (HTTPStatusError, requests.ConnectionError, requests.Timeout,
                 requests.exceptions.ChunkedEncodingError)
 
-    def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None) -> None:
+    def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None,
+                 hints: Mapping[int, str] | None = None) -> None:
         self.timeout = params.requests.timeout
         self.policy = RetryPolicy(params.retry, sleep=sleep)
         self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.headers["User-Agent"] = user_agent(params.info.contact)
+        self.hints = dict(hints or {})  # status → what to do about it, added to the one line that ends the call
 
     def __enter__(self) -> "Web":
         return self
@@ -65,7 +76,7 @@ class Web:
             reason = f"HTTP {response.status_code} {response.reason or ''}".rstrip()
             if status_kind(response.status_code) in RETRYABLE:
                 return Decision(retry=True, reason=reason, server_wait=server_wait(response.headers))
-            return Decision(retry=False, reason=reason)
+            return Decision(retry=False, reason=reason + self.hints.get(response.status_code, ""))
         if isinstance(error, requests.Timeout):  # before ConnectionError: ConnectTimeout is both
             return Decision(retry=True, reason=f"no answer within {self.timeout:g} s")
         return Decision(retry=True, reason=_connection_reason(error))

@@ -1,6 +1,8 @@
 """WikipediaInfo: broader context from Korean Wikipedia (text under CC BY-SA 4.0, credited in the info file)."""
 
+import logging
 import re
+import threading
 from urllib.parse import quote
 
 from stages.core.errors import NoFacts, PipelineError
@@ -18,6 +20,11 @@ SKIPPED_SECTIONS = {"같이 보기", "각주", "주석", "참고 문헌", "참�
                     "각주 및 참고 문헌", "출처", "관련 항목", "참조", "더 읽을거리", "갤러리"}
 _HEADING = re.compile(r"^(={2,6})\s*(.*?)\s*\1\s*$")
 _SPACES = re.compile(r"\s+")
+# Wikimedia blocks some clients that do not say who runs them with a 403 (T400119).
+CONTACT_HINT = ("set info.contact in params.yaml to your e-mail address or a URL: Wikimedia asks every client for "
+                "one in its User-Agent, https://meta.wikimedia.org/wiki/User-Agent_policy")
+_warned = threading.Event()  # the missing-contact warning, once per process
+log = logging.getLogger(__name__)
 
 
 
@@ -49,7 +56,12 @@ class WikipediaInfo:
         source = read_source(keyword)
         where = source.path.as_posix()
         pinned = source.pins.wikipedia
-        with Web(self.params) as web:
+        contact = self.params.info.contact
+        if not contact and not _warned.is_set():
+            _warned.set()
+            log.warning("%s: info.contact is not set; %s", self.name, CONTACT_HINT)
+        hint = f"; {CONTACT_HINT}" if not contact else f"; Wikimedia refused the User-Agent with info.contact {contact!r}"
+        with Web(self.params, hints={403: hint}) as web:
             summary = self._summary(web, pinned or keyword)
             if summary is None and pinned:
                 raise NoFacts(f"{self.name}: no page titled {pinned!r} (pinned in {where})"

@@ -90,7 +90,7 @@ class OpenAIScript(openai_access.OpenAIAccess):
 
     def write(self, facts: Facts) -> str:
         request = self.request(facts)
-        key = content_key({"endpoint": "chat.completions", **request})
+        key = content_key({"endpoint": "chat.completions", **request, **openai_access.server_identity()})
         cached = self.cache.get(key)
         if cached is not None:
             content = json.loads(cached.read_text(encoding="utf-8"))["content"]

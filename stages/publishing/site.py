@@ -84,7 +84,8 @@ def _copy(source: Path, dest: Path) -> None:
 def write_site(stops: list[Stop], guide: GuideParams, dest: Path = GUIDE_DIR) -> Path:
     """Build the site beside `dest`, then swap it in, so a failed run leaves the previous site whole."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    # Named like atomic's temp files, so the stage's clean-up finds them after a kill -9 (remove_stale_temps).
+    staging = Path(tempfile.mkdtemp(prefix=atomic.temp_prefix(dest), suffix=atomic.TEMP_SUFFIX, dir=dest.parent))
     old = None
     try:
         for name, text in render(stops, guide).items():
@@ -96,7 +97,7 @@ def write_site(stops: list[Stop], guide: GuideParams, dest: Path = GUIDE_DIR) ->
             _copy(stop.subtitles, staging / "media" / f"{stop.number}.vtt")
         staging.chmod(0o755)  # mkdtemp makes 0700; the site is served to everyone
         if dest.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", suffix=".tmp", dir=dest.parent))
+            old = Path(tempfile.mkdtemp(prefix=atomic.temp_prefix(dest), suffix=atomic.TEMP_SUFFIX, dir=dest.parent))
             dest.replace(old)
         staging.replace(dest)
     finally:

@@ -8,6 +8,8 @@ chunk starts from the same pristine state, whatever the order, the concurrency o
 """
 
 import ctypes
+import functools
+import importlib.metadata
 import json
 import os
 import subprocess
@@ -86,6 +88,23 @@ class _Engine:
         if status != 0:
             raise PipelineError(f"espeak-ng could not synthesise the text (status {status})")
         return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int16)
+
+
+@functools.cache
+def engine_version() -> str:
+    """The espeak-ng build that speaks: the espeakng-loader wheel (library and voice data) and the library's own
+    version string, so an upgrade never mixes old and new voices in one narration."""
+    try:
+        import espeakng_loader
+
+        wheel = importlib.metadata.version("espeakng-loader")
+        lib = ctypes.CDLL(espeakng_loader.get_library_path())
+    except (ImportError, importlib.metadata.PackageNotFoundError, OSError):
+        return "unavailable"  # synthesize() says how to install it; nothing is cached without it
+    lib.espeak_Info.restype = ctypes.c_char_p
+    lib.espeak_Info.argtypes = [ctypes.c_void_p]
+    library = (lib.espeak_Info(None) or b"").decode("utf-8", "replace")  # NULL: the data path is not wanted
+    return f"espeakng-loader {wheel}, espeak-ng {library}"
 
 
 class _Zygote:
@@ -176,10 +195,14 @@ class EspeakSpeech:
 
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""
-        return {"provider": self.name, "voice": "ko", "words_per_minute": self.words_per_minute}
+        return {"provider": self.name, "voice": "ko", "words_per_minute": self.words_per_minute,
+                "engine": engine_version()}
 
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         return {}
+
+    def accepts_cached(self, path: Path) -> bool:
+        return True  # deterministic: the identity names everything that changes the sound
 
     def interrupt(self) -> None:
         pass  # no retries and no waits: a chunk in the helper process is done in milliseconds

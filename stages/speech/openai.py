@@ -84,10 +84,14 @@ class OpenAISpeech(openai_access.OpenAIAccess):
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""
         return {"provider": self.name, "model": self.model, "voice": self.voice, "speed": self.speed,
-                "instructions": self.instructions or None, "format": self.chunk_format}
+                "instructions": self.instructions or None, "format": self.chunk_format,
+                **openai_access.server_identity()}
 
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         return {}
+
+    def accepts_cached(self, path: Path) -> bool:
+        return True  # a cached chunk passed every check this provider makes when it was written
 
     def request(self, text: str) -> dict:
         """The speech API's arguments for `text`."""

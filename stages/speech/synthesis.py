@@ -7,17 +7,20 @@ layer. What it adds is the check no HTTP status gives: audio that is empty, unde
 than its text is re-synthesised once, then fails naming the chunk.
 """
 
+import json
 import logging
 import re
+import statistics
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import soundfile as sf
 
+from stages.core.atomic import atomic_path
 from stages.core.cache import Cache, content_key
 from stages.core.errors import PipelineError
 from stages.core.progress import Progress
@@ -31,6 +34,15 @@ CHUNK_CACHE = "chunks"
 # text at this rate was cut off. A Hangul syllable counts 1, any other letter or digit ½.
 FASTEST_UNITS_PER_S = 20.0
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# A voice keeps its pace: a chunk faster than this many times the voice's usual rate lost part of its audio.
+# A response cut at half its audio is 2x; honest variation (pauses, numbers read out, a short chunk's
+# leading and trailing silence) only ever makes a chunk slower.
+FAST_FACTOR = 1.5
+# Chunks with fewer spoken units than this are too short for their rate to mean much: they are neither
+# judged by it nor used as a reference.
+MIN_RATE_UNITS = 8.0
+RATE_RECORD = "rates"  # cache kind: recent rates per engine identity, the reference for a narration's chunks
+_RATE_HISTORY = 64  # rates kept per identity
 
 
 class SpeechProvider(Protocol):
@@ -53,6 +65,10 @@ class SpeechProvider(Protocol):
 
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         """Figures of its own for the metrics file (realtime: CER), read back from the chunk files."""
+        ...
+
+    def accepts_cached(self, path: Path) -> bool:
+        """Whether a cached chunk file still passes the provider's current checks (realtime: tts.max_cer)."""
         ...
 
     def interrupt(self) -> None:
@@ -85,7 +101,7 @@ def min_seconds(text: str, speed: float) -> float:
     return spoken_units(text) / (FASTEST_UNITS_PER_S * speed)
 
 
-def check_chunk(path: Path, text: str, speed: float) -> None:
+def check_chunk(path: Path, text: str, speed: float) -> float:
     """Decode the whole chunk file; raise TruncatedAudio if it is not the full text."""
     frames, sound = 0, False
     try:
@@ -102,6 +118,68 @@ def check_chunk(path: Path, text: str, speed: float) -> None:
     least = min_seconds(text, speed)
     if seconds < least:
         raise TruncatedAudio(f"{seconds:.2f} s of audio for {len(text)} characters (at least {least:.2f} s expected)")
+    return seconds
+
+
+class VoiceRate:
+    """The speaking rate of one engine identity: spoken units a second of its accepted chunks, each judged
+    against the median of the others (this narration's, and those recorded in the cache for the identity).
+
+    A limit fixed in advance cannot tell a fast voice from a cut one; the same voice at the same speed can.
+    """
+
+    def __init__(self, identity_key: str, root: Path) -> None:
+        self.record = Cache(RATE_RECORD, ".json", root=root).path(identity_key)
+        self.recorded = self._load()
+        self.narration: dict[str, float] = {}  # chunk text → its rate, this narration's accepted chunks
+        self.made: set[str] = set()  # those synthesised in this run: only they are new to the record
+        self._lock = threading.Lock()
+
+    def _load(self) -> list[float]:
+        try:
+            rates = json.loads(self.record.read_text(encoding="utf-8"))
+            return [float(rate) for rate in rates if float(rate) > 0]
+        except (OSError, ValueError, TypeError):
+            return []  # no record yet, or an unreadable one: the narration's own chunks are the reference
+
+    def add(self, text: str, seconds: float, *, made: bool = True) -> None:
+        if spoken_units(text) >= MIN_RATE_UNITS and seconds > 0:
+            with self._lock:
+                self.narration[text] = spoken_units(text) / seconds
+                if made:
+                    self.made.add(text)
+
+    def forget(self, text: str) -> None:
+        with self._lock:
+            self.narration.pop(text, None)
+            self.made.discard(text)
+
+    def reference(self, text: str) -> float | None:
+        """The median rate of the identity's other chunks, or None when there is none to compare with."""
+        with self._lock:
+            others = self.recorded + [rate for other, rate in self.narration.items() if other != text]
+        return statistics.median(others) if others else None
+
+    def judge(self, text: str, seconds: float) -> str | None:
+        """Why a chunk of `seconds` is too short for `text` at this voice's rate, or None if it is not (or cannot
+        be told)."""
+        units = spoken_units(text)
+        usual = self.reference(text)
+        if units < MIN_RATE_UNITS or usual is None or seconds <= 0 or units / seconds <= FAST_FACTOR * usual:
+            return None
+        return (f"{seconds:.2f} s of audio for {len(text)} characters: {units / seconds:.1f} syllables a second, "
+                f"over {FAST_FACTOR:g}x this voice's usual {usual:.1f} (at least {units / (FAST_FACTOR * usual):.2f} "
+                f"s expected)")
+
+    def save(self) -> None:
+        """Keep this narration's rates as the reference for the identity's next chunks."""
+        with self._lock:
+            # Cached chunks were recorded when they were made; recording them again would let one narration
+            # that is re-run often outweigh the rest.
+            rates = (self.recorded + [self.narration[text] for text in sorted(self.made)])[-_RATE_HISTORY:]
+        if rates != self.recorded:
+            with atomic_path(self.record) as tmp:
+                tmp.write_text(json.dumps([round(rate, 4) for rate in rates]), encoding="utf-8")
 
 
 def _usable(path: Path) -> bool:
@@ -127,6 +205,9 @@ class ChunkSynthesizer:
         self.truncation_retries = 0
         self._lock = threading.Lock()
         self._failure: BaseException | None = None
+        self.rate = VoiceRate(content_key({"speech": provider.identity(), "chunk_format": provider.chunk_format}),
+                              self.cache.dir.parent)
+        self._unjudged: set[str] = set()  # chunks accepted while there was no rate to compare them with
 
     def reusable(self, key: str) -> Path | None:
         """The cache entry for `key` if it can be used as it is; an unreadable one is deleted."""
@@ -135,6 +216,10 @@ class ChunkSynthesizer:
             log.warning("cache entry %s is unreadable; synthesising it again", path)
             path.unlink(missing_ok=True)
             path = None
+        if path is not None and not self.provider.accepts_cached(path):
+            log.info("cache entry %s does not pass %s's current checks; synthesising it again", path,
+                     self.provider.name)
+            path = None  # the new entry replaces it atomically; until then it stays
         return path
 
     def files(self, chunks: Sequence[Chunk], progress: Progress) -> Iterator[Path]:
@@ -147,6 +232,7 @@ class ChunkSynthesizer:
             if path is not None:
                 self.cached_chunks += 1
                 progress.done(cached=True)
+        self._learn_cached(chunks, found)
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="speech")
         # Submitted in script order, so the pool works from the front and the encoder is rarely kept waiting.
         # A text that comes back later in the script (a repeated refrain) is asked for once.
@@ -166,10 +252,12 @@ class ChunkSynthesizer:
                         path = futures[keys[index]].result()
                     except (_Stopped, Interrupted):
                         raise self._failure from None  # the failure that stopped this chunk, not the stop
+                    path = self._judged_late(index, keys[index], chunks, futures, progress) or path
                 if index in repeats:  # made earlier in this narration: counts as a cache hit
                     self.cached_chunks += 1
                     progress.done(cached=True)
                 yield path
+            self.rate.save()
         except BaseException:
             # A chunk failed for good, Ctrl-C, or the consumer stopped: the chunks still sleeping in a retry
             # wait give up at once instead of spending their whole retry budget, and queued ones never start.
@@ -199,7 +287,7 @@ class ChunkSynthesizer:
                 self.calls += 1
             try:
                 path = self.cache.put(key, lambda tmp: self.provider.synthesize(chunk.text, tmp),
-                                      check=lambda tmp: check_chunk(tmp, chunk.text, self.speed))
+                                      check=lambda tmp: self._check(tmp, chunk.text))
             except TruncatedAudio as exc:
                 where = f"chunk {index + 1}/{len(chunks)} ({first_words(chunk.text)!r})"
                 if attempt == 2:
@@ -214,3 +302,57 @@ class ChunkSynthesizer:
             progress.done(cached=False)
             return path
         raise AssertionError("unreachable")
+
+    # -- the voice's own rate ---------------------------------------------------------------------------
+    def _learn_cached(self, chunks: Sequence[Chunk], found: Sequence[Path | None]) -> None:
+        """The narration's cached chunks are the first reference for its new ones."""
+        for chunk, path in zip(chunks, found):
+            if path is not None:
+                try:
+                    self.rate.add(chunk.text, sf.info(path).duration, made=False)
+                except (sf.LibsndfileError, RuntimeError):
+                    pass
+
+    def _check(self, tmp: Path, text: str) -> None:
+        """check_chunk, then the voice's rate; a chunk with nothing to compare with is judged again later."""
+        seconds = check_chunk(tmp, text, self.speed)
+        if self.rate.reference(text) is None:
+            if spoken_units(text) < MIN_RATE_UNITS:
+                return  # too short to be judged by its rate at all
+            with self._lock:
+                self._unjudged.add(text)
+        else:
+            reason = self.rate.judge(text, seconds)
+            if reason is not None:
+                raise TruncatedAudio(reason)
+        self.rate.add(text, seconds)
+
+    def _judged_late(self, index: int, key: str, chunks: Sequence[Chunk], futures: dict[str, Future[Path]],
+                     progress: Progress) -> Path | None:
+        """A chunk accepted with no rate to compare it with (the first an identity ever made) is judged once
+        another chunk of the narration is done, before it is used; if it fails it is made once more."""
+        text = chunks[index].text
+        with self._lock:
+            if text not in self._unjudged:
+                return None
+            self._unjudged.discard(text)
+        others = [future for other, future in futures.items() if other != key]
+        if others:
+            wait(others, return_when=FIRST_COMPLETED)
+        path = self.cache.path(key)
+        reason = self.rate.judge(text, sf.info(path).duration)
+        if reason is None:
+            return None
+        where = f"chunk {index + 1}/{len(chunks)} ({first_words(text)!r})"
+        log.warning("%s came back truncated (%s); synthesising it once more", where, reason)
+        path.unlink(missing_ok=True)
+        with self._lock:
+            self.truncation_retries += 1
+            self.calls += 1
+        self.rate.forget(text)
+        try:
+            return self.cache.put(key, lambda tmp: self.provider.synthesize(text, tmp),
+                                  check=lambda tmp: self._check(tmp, text))
+        except TruncatedAudio as exc:
+            raise PipelineError(f"{where} came back truncated twice: {exc}; the speech service may be cutting "
+                                f"long inputs short, try a smaller tts.chunk_chars") from None

@@ -1,5 +1,10 @@
 """Nothing half-written: a failed write leaves neither the target nor a temp file behind."""
 
+import logging
+import signal
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -7,6 +12,7 @@ import soundfile as sf
 from stages.core import atomic
 from stages.core.errors import PipelineError
 from stages.speech import assembly
+from tests.conftest import ROOT
 
 
 def test_failed_block_leaves_nothing(tmp_path):
@@ -47,3 +53,40 @@ def test_encoded_duration_matches_the_decoded_samples(tmp_path, fmt):
     assert duration == pytest.approx(0.5 + 1 + 0.6 + 1 + 1.5, abs=0.01)  # lead-in and tail of the audio defaults
     decoded, rate = sf.read(out)
     assert len(decoded) / rate == pytest.approx(duration, abs=0.08)
+
+
+_KILLED_WRITER = """
+import os, signal, sys
+from pathlib import Path
+from stages.core import atomic
+with atomic.atomic_path(Path(sys.argv[1])) as tmp:
+    tmp.write_text("half")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_stale_temps_of_the_given_outputs_are_removed_and_nothing_else(tmp_path, caplog):
+    out = tmp_path / "audio" / "백자 달항아리.mp3"
+    killed = subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(out)], cwd=ROOT)
+    assert killed.returncode == -signal.SIGKILL
+    (stale,) = out.parent.iterdir()
+    # Temps of other outputs, even one whose name starts with this output's, and files that are not temps.
+    keep = {"백자 달항아리.mp3", ".백자 달항아리.mp3.mp3.abc123de.tmp", ".백자 달항아리.vtt.abc123de.tmp",
+            ".other.mp3.abc123de.tmp", "notes.tmp"}
+    for name in keep:
+        (out.parent / name).write_text("x")
+    with caplog.at_level(logging.INFO):
+        removed = atomic.remove_stale_temps(out, tmp_path / "missing" / "x.json")
+    assert removed == [stale]
+    assert {p.name for p in out.parent.iterdir()} == keep
+    assert f"removed {stale}, left by an interrupted run" in caplog.text
+
+
+def test_a_stale_staging_folder_of_a_folder_output_is_removed(tmp_path):
+    site = tmp_path / "guide"
+    staging = tmp_path / f"{atomic.temp_prefix(site)}k2j4h5g6{atomic.TEMP_SUFFIX}"
+    (staging / "stops").mkdir(parents=True)
+    (staging / "stops" / "1.html").write_text("half")
+    site.mkdir()
+    assert atomic.remove_stale_temps(site) == [staging]
+    assert [p.name for p in tmp_path.iterdir()] == ["guide"]

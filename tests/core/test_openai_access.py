@@ -50,8 +50,9 @@ def test_without_base_url_the_sdk_default_is_used(monkeypatch):
 
 
 @pytest.mark.parametrize(("fault", "retry", "wait"), [
-    ("429", True, 1.5),
-    ("429-bare", True, None),
+    ("429-ms", True, 1.5),
+    ("429", True, None),
+    ("502", True, None),
     ("quota", False, None),
     ("quota-type", False, None),
     ("quota-code", False, None),

@@ -35,6 +35,11 @@ def test_info_defaults_are_the_public_sources():
     assert load_params(ROOT / "params.yaml").info.model_dump(exclude={"provider"}) == info.model_dump(exclude={"provider"})
 
 
+@pytest.mark.parametrize("contact", ["docent@example.org", "https://example.org/docent", None])
+def test_info_contact_is_an_email_or_a_url_or_unset(contact):
+    assert parse_params({**VALID, "info": {"contact": contact}}).info.contact == contact
+
+
 @pytest.mark.parametrize(("section", "bad", "named"), [
     ({"tts": {"provider": "polly"}}, "tts.provider", "'espeak'"),
     ({"tts": {"speed": 4.5}}, "tts.speed", "0.25–4.0"),
@@ -46,6 +51,7 @@ def test_info_defaults_are_the_public_sources():
     ({"info": {"sources": []}}, "info.sources", "at least 1 item"),
     ({"info": {"heritage_url": "www.khs.go.kr/cha/"}}, "info.heritage_url", "not an http:// or https:// URL"),
     ({"info": {"timeout": 3}}, "info.timeout", "provider, sources, heritage_url, wikipedia_url"),
+    ({"info": {"contact": "call me"}}, "info.contact", "not an e-mail address or an http(s):// URL"),
     ({"script": {"provider": "gpt"}}, "script.provider", "'template'"),
     ({"tts": {"colour": "blue"}}, "tts.colour", "provider, model, voice, speed, format"),
     ({"retry": {"max_tries": 0}}, "retry.max_tries", "1–100"),
@@ -60,6 +66,20 @@ def test_unsafe_keywords_are_rejected(keyword):
     with pytest.raises(ParamsError):
         check_keyword(keyword)
     assert "keywords" in error_for({"keywords": [keyword]})
+
+
+@pytest.mark.parametrize(("keyword", "named"), [
+    ("$(touch PWNED)", "contains '$'"), ("`touch PWNED`", "contains '`'"), ('"quoted"', """contains '"'"""),
+    ("a\\b", "contains '\\'"), ("C:drive", "contains ':'"), ("what?", "contains '?'"), ("a*", "contains '*'"),
+    ("<b>", "contains '<'"), ("a>b", "contains '>'"), ("a|b", "contains '|'"), ("a@b", "contains '@'"),
+    ("trailing ", "ends with a space"), ("trailing.", "ends with '.'"),
+])
+def test_keywords_that_are_not_portable_file_names_are_refused_naming_the_character(keyword, named):
+    with pytest.raises(ParamsError) as caught:
+        check_keyword(keyword)
+    assert named in str(caught.value) and repr(keyword) in str(caught.value)
+    message = error_for({"keywords": ["백자 달항아리", keyword]})
+    assert message.startswith("params.yaml: keywords.1: keyword") and named in message
 
 
 @pytest.mark.parametrize("keyword", ["청자 상감운학문 매병", "Moon Jar (달항아리)", "가" * 100])

@@ -7,8 +7,9 @@ import pytest
 
 from stages.core.errors import NoFacts, PipelineError
 from stages.core.retry import RetryError
+from stages.facts import heritage as heritage_module
 from stages.facts.heritage import HeritageInfo, paragraphs
-from tests.fake_heritage import BANGA
+from tests.fake_heritage import BANGA, ENTRIES
 from tests.fake_http import Reply
 
 PIN_83 = "---\nheritage:\n  ccbaKdcd: 11\n  ccbaAsno: 0000830000000\n  ccbaCtcd: 11\n---\n# x\n"
@@ -55,10 +56,60 @@ def test_the_same_answer_gives_the_same_bytes(heritage, params, sources):
     assert list(json.loads(first)) == sorted(json.loads(first))
 
 
-def test_a_name_matches_ignoring_spaces(heritage, params, sources):
+def test_a_keyword_with_spaces_is_searched_again_without_them(heritage, params, sources):
+    heritage.entries = [dataclasses.replace(heritage.entries[1], name="석조여래좌상", number="0001230000000")]
+    sources("석조 여래 좌상")
+    assert HeritageInfo(params()).fetch("석조 여래 좌상").title == "석조여래좌상"
+    assert [seen.query["ccbaMnm1"] for seen in heritage.requests[:2]] == ["석조 여래 좌상", "석조여래좌상"]
+
+
+def test_a_match_as_written_needs_no_second_search(heritage, params, sources):
+    heritage.entries = [dataclasses.replace(heritage.entries[1], name="석조 여래 좌상", number="0001230000000")]
+    sources("석조 여래 좌상")
+    assert HeritageInfo(params()).fetch("석조 여래 좌상").title == "석조 여래 좌상"
+    assert heritage.paths() == ["/cha/SearchKindOpenapiList.do", "/cha/SearchKindOpenapiDt.do"]
+
+
+def test_a_keyword_without_the_entrys_spaces_is_not_found_by_the_real_search(heritage, params, sources):
     heritage.entries = [dataclasses.replace(heritage.entries[1], name="석조 여래 좌상", number="0001230000000")]
     sources("석조여래좌상")
-    assert HeritageInfo(params()).fetch("석조여래좌상").title == "석조 여래 좌상"
+    with pytest.raises(NoFacts, match="the search found nothing"):
+        HeritageInfo(params()).fetch("석조여래좌상")
+
+
+def test_the_fake_matches_spaces_as_written_and_counts_every_hit(heritage):
+    import requests
+
+    url = heritage.url + "SearchKindOpenapiList.do"
+    squashed = requests.get(url, {"ccbaMnm1": "미륵보살반가", "ccbaCncl": "N"}, timeout=10).text
+    assert "<totalCnt>0</totalCnt>" in squashed
+    page = requests.get(url, {"ccbaMnm1": "반가", "ccbaCncl": "N", "pageUnit": 1, "pageIndex": 2}, timeout=10).text
+    assert "<totalCnt>3</totalCnt>" in page and page.count("<item>") == 1 and "<pageIndex>2</pageIndex>" in page
+
+
+def _many(count: int, last: str | None = None) -> list:
+    """`count` entries whose names contain 반가사유상, then (if given) one named `last`."""
+    base = ENTRIES[1]
+    entries = [dataclasses.replace(base, name=f"반가사유상 {n}", number=f"{n:07d}000000") for n in range(count)]
+    return entries + ([dataclasses.replace(base, name=last, number="0009990000000")] if last else [])
+
+
+def test_the_exact_name_on_a_later_page_is_found(heritage, params, sources):
+    heritage.entries = _many(150, "반가사유상")
+    sources("반가사유상")
+    facts = HeritageInfo(params()).fetch("반가사유상")
+    assert facts.details["ccbaAsno"] == "0009990000000"
+    assert [seen.query.get("pageIndex") for seen in heritage.requests[:-1]] == ["1", "2"]
+
+
+def test_the_page_cap_stops_the_search_and_says_so(heritage, params, sources, monkeypatch, caplog):
+    monkeypatch.setattr(heritage_module, "PAGE_UNIT", 2)
+    heritage.entries = _many(25, "반가사유상")
+    sources("반가사유상")
+    with pytest.raises(NoFacts) as caught:
+        HeritageInfo(params()).fetch("반가사유상")
+    assert "searched only the first 20 of 26 hits for '반가사유상' (10 pages)" in str(caught.value)
+    assert len(heritage.requests) == 10 and "searched only the first 20" in caplog.text
 
 
 def test_no_hits_is_no_facts(heritage, params, sources):

@@ -5,7 +5,7 @@ import pytest
 from stages.core.errors import NoFacts, PipelineError
 from stages.core.params import parse_params
 from stages.facts.local import LocalInfo
-from stages.facts.sources import TEMPLATE, HeritagePin, Pins, parse_source
+from stages.facts.sources import TEMPLATE, HeritagePin, Pins, parse_source, read_source
 from tests.conftest import ROOT
 
 
@@ -58,3 +58,36 @@ def test_every_shipped_keyword_has_facts(monkeypatch):
     for keyword in ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]:
         facts = LocalInfo(params).fetch(keyword)
         assert len(facts.sections) >= 3 and facts.to_json() == LocalInfo(params).fetch(keyword).to_json()
+
+
+PINNED = ("---\nheritage:\n  ccbaKdcd: 11\n  ccbaAsno: 0000680000000\n  ccbaCtcd: 11\nwikipedia: 청자 상감운학문 매병\n---\n"
+          "# 청자 상감운학문 매병\n\n## 개요\n고려의 매병입니다.\n")
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_front_matter_with_windows_line_ends_keeps_its_pins(tmp_path, monkeypatch, newline):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "x.md").write_bytes(PINNED.replace("\n", newline).encode("utf-8"))
+    # Parsed from the file and from text read as bytes (no newline translation): the same pins either way.
+    for source in (read_source("x"), parse_source(PINNED.replace("\n", newline), tmp_path / "x.md")):
+        assert source.pins == Pins(HeritagePin("11", "0000680000000", "11"), "청자 상감운학문 매병")
+        assert source.title == "청자 상감운학문 매병" and source.sections == [("개요", "고려의 매병입니다.")]
+
+
+def test_front_matter_may_end_the_file_and_follow_a_byte_order_mark(tmp_path):
+    text = "\ufeff" + PINNED.split("# 청자")[0].rstrip("\n")
+    assert parse_source(text, tmp_path / "x.md").pins.wikipedia == "청자 상감운학문 매병"
+
+
+@pytest.mark.parametrize("encoding", ["cp949", "latin-1"])
+def test_a_sources_file_that_is_not_utf8_is_one_line_naming_it(tmp_path, monkeypatch, encoding):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sources").mkdir()
+    text = "# 달항아리\n\n## 개요\n백자입니다.\n" if encoding == "cp949" else "# Moon jar\n\n## Résumé\nCéramique.\n"
+    (tmp_path / "sources" / "x.md").write_bytes(text.encode(encoding))
+    with pytest.raises(PipelineError) as caught:
+        LocalInfo(parse_params({"keywords": ["x"]})).fetch("x")
+    message = str(caught.value)
+    assert message.startswith("sources/x.md is not UTF-8 text (byte 0x") and "\n" not in message
+    assert f"iconv -f {encoding.replace('-', '')} -t utf-8 sources/x.md > sources/x.md.utf8" in message

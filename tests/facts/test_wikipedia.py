@@ -1,9 +1,12 @@
 """The wikipedia provider against a local stand-in for Korean Wikipedia."""
 
+import threading
+
 import pytest
 
 from stages.core.errors import NoFacts
 from stages.core.retry import RetryError
+from stages.facts import wikipedia as wikipedia_module
 from stages.facts.wikipedia import WikipediaInfo, split_extract
 
 PAGE = "/wiki/%EA%B2%BD%EC%A3%BC_%EC%B2%A8%EC%84%B1%EB%8C%80"  # 경주_첨성대
@@ -87,9 +90,66 @@ def test_a_503_then_success_is_retried(wikipedia, params, sources):
 def test_a_429_is_retried_and_a_403_is_not(wikipedia, params, sources):
     sources("경주 첨성대")
     wikipedia.failures = [429, 403]
-    with pytest.raises(RetryError, match=r"^wikipedia: GET .*/page/summary/.*: HTTP 403 Forbidden$"):
+    with pytest.raises(RetryError, match=r"^wikipedia: GET .*/page/summary/.*: HTTP 403 Forbidden; set info.contact "
+                                         r"in params.yaml to your e-mail address or a URL: .*User-Agent_policy$"):
         WikipediaInfo(params()).fetch("경주 첨성대")
     assert len(wikipedia.requests) == 2
+
+
+def test_a_403_with_a_contact_set_names_it(wikipedia, params, sources):
+    sources("경주 첨성대")
+    wikipedia.failures = [403]
+    with pytest.raises(RetryError, match=r"HTTP 403 Forbidden; Wikimedia refused the User-Agent with info.contact "
+                                         r"'docent@example.org'$"):
+        WikipediaInfo(params(contact="docent@example.org")).fetch("경주 첨성대")
+
+
+def test_the_contact_goes_into_the_user_agent(wikipedia, params, sources):
+    sources("경주 첨성대")
+    WikipediaInfo(params(contact="https://example.org/docent")).fetch("경주 첨성대")
+    agent = wikipedia.requests[0].user_agent
+    assert agent.startswith("docent-audio-guide/1.0 (https://example.org/docent; ") and "python-requests/" in agent
+
+
+def test_a_missing_contact_is_warned_about_once_saying_how_to_set_it(wikipedia, params, sources, caplog,
+                                                                     monkeypatch):
+    monkeypatch.setattr(wikipedia_module, "_warned", threading.Event())
+    sources("경주 첨성대")
+    for _ in range(2):
+        WikipediaInfo(params()).fetch("경주 첨성대")
+    warnings = [r.getMessage() for r in caplog.records if "info.contact" in r.getMessage()]
+    assert len(warnings) == 1 and "set info.contact in params.yaml" in warnings[0]
+    caplog.clear()
+    monkeypatch.setattr(wikipedia_module, "_warned", threading.Event())
+    WikipediaInfo(params(contact="docent@example.org")).fetch("경주 첨성대")
+    assert "info.contact" not in caplog.text
+
+
+def test_a_redirect_page_is_followed_to_its_targets_facts(wikipedia, params, sources):
+    sources("慶州瞻星臺")
+    facts = WikipediaInfo(params()).fetch("慶州瞻星臺")
+    assert facts.title == "경주 첨성대" and facts.sections[0].text.startswith("경주 첨성대는 신라 시대에")
+    summary, target, extract = wikipedia.requests
+    assert (summary.path, target.path) == ("/api/rest_v1/page/summary/慶州瞻星臺", "/api/rest_v1/page/summary/경주_첨성대")
+    assert extract.query["titles"] == "경주 첨성대"
+
+
+def test_a_title_not_in_normalised_form_is_followed_to_the_page(wikipedia, params, sources):
+    sources("x", "---\nwikipedia: 경주  첨성대\n---\n# x\n")
+    facts = WikipediaInfo(params()).fetch("x")
+    assert facts.title == "경주 첨성대"
+    assert [seen.path for seen in wikipedia.requests[:2]] == ["/api/rest_v1/page/summary/경주__첨성대",
+                                                              "/api/rest_v1/page/summary/경주_첨성대"]
+
+
+def test_the_fake_answers_redirects_with_301_and_302(wikipedia):
+    import requests
+
+    base = wikipedia.url + "/api/rest_v1/page/summary/"
+    moved = requests.get(base + "경주 첨성대", allow_redirects=False, timeout=10)
+    redirect = requests.get(base + "慶州瞻星臺", allow_redirects=False, timeout=10)
+    assert (moved.status_code, moved.headers["Location"]) == (301, "%EA%B2%BD%EC%A3%BC_%EC%B2%A8%EC%84%B1%EB%8C%80")
+    assert (redirect.status_code, redirect.headers["Location"]) == (302, moved.headers["Location"])
 
 
 def test_split_extract_keeps_prose_and_drops_reference_sections():

@@ -64,6 +64,15 @@ def test_changed_params_ask_again(fake_openai, chat_cache, change):
     assert fake_openai.count("chat") == 2
 
 
+def test_another_server_with_the_same_model_asks_again(fake_openai, chat_cache, monkeypatch):
+    OpenAIScript(make_params(), cache=chat_cache).write(FACTS)
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.url.replace("127.0.0.1", "localhost"))
+    OpenAIScript(make_params(), cache=chat_cache).write(FACTS)
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.url + "/")  # the same server, spelt differently
+    OpenAIScript(make_params(), cache=chat_cache).write(FACTS)
+    assert fake_openai.count("chat") == 2
+
+
 def test_cached_script_needs_no_key(fake_openai, chat_cache, monkeypatch):
     OpenAIScript(make_params(), cache=chat_cache).write(FACTS)
     monkeypatch.delenv("OPENAI_API_KEY")

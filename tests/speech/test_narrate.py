@@ -185,7 +185,7 @@ def test_ctrl_c_during_a_30_s_retry_wait_ends_the_stage_at_once_with_no_partial_
         f"keywords: [{KEYWORD}]\ntts: {{provider: openai, format: wav, chunk_chars: 100}}\n"
         "retry: {max_tries: 3, initial_wait: 30, max_wait: 30}\nrequests: {concurrency: 2}\n", encoding="utf-8")
     fake_openai.retry_after_ms = 30_000
-    fake_openai.always["speech"] = "429"
+    fake_openai.always["speech"] = "429-ms"  # the variant that says how long to wait
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCENT_CACHE_DIR": str(tmp_path / "cache")}
     stage = subprocess.Popen([sys.executable, "-m", "stages.audio", KEYWORD], cwd=tmp_path, env=env,
                              stderr=subprocess.PIPE, text=True)

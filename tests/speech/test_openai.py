@@ -6,11 +6,15 @@ import threading
 import pytest
 import soundfile as sf
 
+from stages.core.cache import Cache
 from stages.core.errors import ParamsError, PipelineError
 from stages.core.params import parse_params
+from stages.core.progress import Progress
 from stages.core.retry import RetryError
+from stages.speech.chunking import Chunk
 from stages.speech.openai import OpenAISpeech
 from stages.speech.providers import speech_provider
+from stages.speech.synthesis import ChunkSynthesizer
 from tests.conftest import FAKE_KEY
 from tests.fake_openai import SECONDS_PER_CHAR
 
@@ -59,8 +63,7 @@ def test_writes_a_complete_decodable_wav(speech, fake_openai, tmp_path):
 
 # --- the fault matrix -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fault", ["429-bare", "500", "502", "503", "408", "409", "reset", "cut", "short",
-                                   "stall", "stall-body"])
+@pytest.mark.parametrize("fault", ["429", "500", "502", "503", "408", "409", "reset", "cut", "stall", "stall-body"])
 def test_transient_fault_is_retried(speech, fake_openai, slept, tmp_path, fault):
     fake_openai.queue("speech", fault)
     dest = tmp_path / "chunk.wav"
@@ -70,8 +73,23 @@ def test_transient_fault_is_retried(speech, fake_openai, slept, tmp_path, fault)
     assert sf.info(dest).frames > 0 and leftovers(tmp_path) == ["chunk.wav"]
 
 
+def test_a_headerless_429_backs_off_with_jitter(speech, fake_openai, slept, tmp_path):
+    fake_openai.queue("speech", "429")  # the default: no retry-after, retry-after-ms or x-ratelimit-*
+    speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    assert len(slept) == 1 and 0 <= slept[0] <= 1.0 and fake_openai.count("speech") == 2
+
+
+def test_an_html_5xx_page_is_one_clear_line(speech, fake_openai, tmp_path):
+    fake_openai.always["speech"] = "502"
+    with pytest.raises(RetryError) as caught:
+        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    message = str(caught.value)
+    assert message.endswith("server error 502: an HTML error page (502 Bad Gateway) instead of the API's JSON error")
+    assert "<" not in message and "\n" not in message
+
+
 def test_429_with_retry_after_ms_waits_that_long(speech, fake_openai, slept, tmp_path):
-    fake_openai.queue("speech", "429")
+    fake_openai.queue("speech", "429-ms")
     speech.synthesize(TEXT, tmp_path / "chunk.wav")
     assert slept == [1.5]  # retry-after-ms: 1500, no jitter
     assert fake_openai.count("speech") == 2
@@ -113,7 +131,7 @@ def test_permanent_503_makes_exactly_max_tries_requests(speech, fake_openai, sle
 
 
 def test_exhausted_rate_limit_says_how_many_tries_over_how_long(speech, fake_openai, slept, tmp_path):
-    fake_openai.always["speech"] = "429"
+    fake_openai.always["speech"] = "429-ms"
     with pytest.raises(RetryError, match=rf"gave up after {MAX_TRIES} tries over [0-9.]+ s: rate limited \(429\)"):
         speech.synthesize(TEXT, tmp_path / "chunk.wav")
     assert slept == [1.5] * (MAX_TRIES - 1)
@@ -128,8 +146,15 @@ def test_body_closed_mid_way_every_time_leaves_no_file(speech, fake_openai, tmp_
     assert leftovers(tmp_path) == []  # neither dest nor a temp file
 
 
+def test_a_wav_body_short_of_its_declared_size_is_retried(speech, fake_openai, slept, tmp_path):
+    fake_openai.wav_sizes_unknown = False  # exact sizes: only then can the body be measured against them
+    fake_openai.queue("speech", "short")
+    speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    assert fake_openai.count("speech") == 2 and len(slept) == 1
+
+
 def test_wav_of_unknown_length_is_accepted(speech, fake_openai, tmp_path):
-    fake_openai.wav_sizes_unknown = True
+    assert fake_openai.wav_sizes_unknown  # what the real endpoint streams
     dest = tmp_path / "chunk.wav"
     speech.synthesize(TEXT, dest)
     assert sf.read(dest)[0].size == round(len(TEXT) * SECONDS_PER_CHAR * 24000)
@@ -157,7 +182,7 @@ def test_retry_log_lines(speech, fake_openai, tmp_path, caplog):
 
 
 def test_threads_share_one_provider(speech, fake_openai, tmp_path):
-    fake_openai.queue("speech", "503", "reset", "cut", "429-bare")
+    fake_openai.queue("speech", "503", "reset", "cut", "429")
     errors: list[BaseException] = []
 
     def work(index: int) -> None:
@@ -227,7 +252,20 @@ def test_instructions_go_only_to_models_that_take_them(fake_openai, tmp_path):
 def test_identity_names_everything_that_changes_the_sound(fake_openai):
     identity = OpenAISpeech(make_params(voice="coral", speed=1.25, instructions="빠르게")).identity()
     assert identity == {"provider": "openai", "model": "gpt-4o-mini-tts", "voice": "coral", "speed": 1.25,
-                        "instructions": "빠르게", "format": "wav"}
+                        "instructions": "빠르게", "format": "wav", "server": fake_openai.url}
+
+
+@pytest.mark.parametrize(("url", "server"), [
+    (None, None), ("https://api.openai.com/v1", None), ("https://API.openai.com/v1/", None),
+    ("http://127.0.0.1:8880/v1/", "http://127.0.0.1:8880/v1"), ("HTTP://LocalHost:8080/v1", "http://localhost:8080/v1"),
+])
+def test_identity_names_the_server_and_openai_by_default(monkeypatch, url, server):
+    if url is None:
+        monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("OPENAI_BASE_URL", url)
+    # A compatible server answering to the same model name must not share OpenAI's cached audio.
+    assert OpenAISpeech(make_params()).identity().get("server") == server
 
 
 @pytest.mark.parametrize("model", ["tts-1", "tts-1-hd", "gpt-4o-mini-tts"])
@@ -265,3 +303,18 @@ def test_key_never_reaches_logs_or_errors(speech, fake_openai, tmp_path, caplog,
         assert FAKE_KEY not in str(caught.value)
     captured = capsys.readouterr()
     assert FAKE_KEY not in caplog.text and FAKE_KEY not in captured.out + captured.err
+
+
+def test_a_response_cut_cleanly_at_half_its_audio_is_made_again_and_never_cached(speech, fake_openai, tmp_path):
+    texts = [f"{TEXT} {word}" for word in ("첫째 문단입니다.", "둘째 문단입니다.", "셋째 문단입니다.")]
+    cache = Cache("chunks", ".wav", root=tmp_path / "cache")
+    fake_openai.queue("speech", "ok", "short")  # a terminated chunked stream, no transport error, half the audio
+    synthesizer = ChunkSynthesizer(speech, speed=1.0, cache=cache)
+    with Progress("test", len(texts)) as progress:
+        files = list(synthesizer.files([Chunk(text, "paragraph") for text in texts], progress))
+    assert fake_openai.count("speech") == 4 and speech.retries == 0  # the HTTP layer saw nothing wrong
+    assert synthesizer.truncation_retries == 1
+    full = [len(text) * SECONDS_PER_CHAR for text in texts]
+    assert [sf.info(path).duration for path in files] == pytest.approx(full, abs=0.01)
+    cached = [sf.info(path).duration for path in sorted(cache.dir.rglob("*.wav"))]
+    assert sorted(cached) == pytest.approx(sorted(full), abs=0.01)  # the half never entered the cache

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from stages.core import openai_access
+from stages.core.cache import Cache
 from stages.core.errors import PipelineError
 from stages.core.params import parse_params
+from stages.core.progress import Progress
+from stages.speech.chunking import Chunk
 from stages.speech.providers import speech_provider
 from stages.speech.realtime import (
     READER_INSTRUCTIONS,
@@ -17,6 +20,7 @@ from stages.speech.realtime import (
     RealtimeSpeech,
     read_cer,
 )
+from stages.speech.synthesis import ChunkSynthesizer, chunk_key
 from tests.fake_realtime import FakeRealtime
 
 KEY = "sk-test-realtime-DO-NOT-PRINT-7f3a"
@@ -93,6 +97,33 @@ def test_identity_names_provider_model_voice_speed_instructions_and_format():
     assert identity != provider(tts__instructions="다른 말투")[0].identity()
 
 
+def test_a_read_cached_under_a_looser_max_cer_is_read_again_under_a_stricter_one(fake, tmp_path):
+    cache = Cache("chunks", ".wav", root=tmp_path / "cache")
+    chunks = [Chunk(TEXT, "paragraph"), Chunk(LONG, "paragraph")]
+
+    def narrate(max_cer: float) -> ChunkSynthesizer:
+        synthesizer = ChunkSynthesizer(provider(tts__max_cer=max_cer)[0], speed=1.0, cache=cache)
+        with Progress("test", len(chunks)) as progress:
+            list(synthesizer.files(chunks, progress))
+        return synthesizer
+
+    fake.seconds_per_char = 0.1  # a speaking pace the synthesizer's duration check accepts
+    fake.queue("slip")
+    narrate(0.1)
+    slipped = read_cer(cache.get(chunk_key(provider()[0], TEXT)))
+    assert 0 < slipped <= 0.1
+    assert narrate(0.1).cached_chunks == 2  # the same threshold reuses both
+    strict = narrate(slipped / 2)
+    assert strict.cached_chunks == 1 and [r["text"] for r in fake.responses][-1] == TEXT
+    assert read_cer(cache.get(chunk_key(provider()[0], TEXT))) == 0.0
+
+
+def test_identity_names_a_server_other_than_openai(fake, monkeypatch):
+    assert provider()[0].identity()["server"] == fake.base_url
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://api.openai.com/v1/")
+    assert "server" not in provider()[0].identity()
+
+
 def test_a_paraphrase_is_read_again_and_the_second_read_is_kept(fake, tmp_path, caplog):
     fake.queue("paraphrase")
     speech, slept = provider()
@@ -128,8 +159,9 @@ def test_unfaithful_every_time_fails_after_max_tries_showing_expected_and_heard(
     assert not (tmp_path / "c.wav").exists()
 
 
-def test_insufficient_quota_is_fatal_after_one_attempt(fake, tmp_path):
-    fake.queue("quota")
+@pytest.mark.parametrize("behaviour", ["quota", "quota_event"])
+def test_insufficient_quota_is_fatal_after_one_attempt(fake, tmp_path, behaviour):
+    fake.queue(behaviour)  # the real API reports it in a failed response.done; an error event is read alike
     speech, slept = provider()
     message = failure(speech, tmp_path / "c.wav")
     assert openai_access.QUOTA_EXHAUSTED in message
@@ -139,15 +171,35 @@ def test_insufficient_quota_is_fatal_after_one_attempt(fake, tmp_path):
 def test_an_auth_error_event_is_fatal_after_one_attempt(fake, tmp_path):
     fake.queue("auth")
     speech, _ = provider()
-    assert openai_access.KEY_REJECTED in failure(speech, tmp_path / "c.wav")
+    assert openai_access.key_rejected("invalid_api_key") in failure(speech, tmp_path / "c.wav")
     assert fake.sessions == 1
 
 
-def test_a_refused_key_at_the_handshake_is_fatal_after_one_attempt(fake, tmp_path):
+def test_a_refused_key_completes_the_upgrade_then_is_fatal_after_one_attempt_naming_the_variable(fake, tmp_path):
     fake.refused_keys.add(KEY)
+    speech, slept = provider()
+    message = failure(speech, tmp_path / "c.wav")
+    assert "the API key was rejected (invalid_api_key)" in message and "check OPENAI_API_KEY" in message
+    assert "401" not in message  # the real server sends no 401: an error event, then close code 3000
+    assert (fake.sessions, fake.handshakes_refused, len(fake.responses), slept) == (1, 0, 0, [])
+    assert fake.errors[0]["code"] == "invalid_api_key"
+
+
+def test_a_close_3000_alone_is_an_auth_failure():
+    from websockets.exceptions import ConnectionClosedError
+    from websockets.frames import Close
+
     speech, _ = provider()
-    assert openai_access.KEY_REJECTED in failure(speech, tmp_path / "c.wav")
-    assert (fake.handshakes_refused, fake.sessions) == (1, 0)
+    decision = speech._classify(ConnectionClosedError(Close(3000, "invalid_api_key"), None))
+    assert not decision.retry and "check OPENAI_API_KEY" in decision.reason
+
+
+def test_a_key_without_access_gets_403_at_the_upgrade_and_is_fatal_naming_the_variable(fake, tmp_path):
+    fake.forbidden_keys.add(KEY)
+    speech, slept = provider()
+    message = failure(speech, tmp_path / "c.wav")
+    assert "(403)" in message and "OPENAI_API_KEY" in message
+    assert (fake.handshakes_refused, fake.sessions, slept) == (1, 0, [])
 
 
 def test_quota_at_the_handshake_is_fatal_after_one_attempt(fake, tmp_path):
@@ -176,7 +228,7 @@ def test_a_close_1011_mid_response_reconnects_with_a_new_session_and_redoes_only
     assert len(slept) == 1 and speech.retries == 1 and frames(tmp_path / "2.wav")[3] > 0
 
 
-@pytest.mark.parametrize("behaviour", ["drop", "rate_limit"])
+@pytest.mark.parametrize("behaviour", ["drop", "rate_limit", "close_none"])
 def test_a_cut_connection_or_a_rate_limited_response_is_retried(fake, tmp_path, behaviour):
     fake.queue(behaviour)
     speech, slept = provider()
@@ -184,6 +236,32 @@ def test_a_cut_connection_or_a_rate_limited_response_is_retried(fake, tmp_path, 
     assert len(fake.responses) == 2 and read_cer(tmp_path / "c.wav") == 0.0
     if behaviour == "rate_limit":
         assert slept == [0.25]  # "Please try again in 0.25s."
+
+
+@pytest.mark.parametrize("code", [1001, 1005, 1006, 1011, 1012, 1013, 1015])
+def test_the_sdks_recoverable_close_codes_are_retried(code):
+    from websockets.exceptions import ConnectionClosedError
+    from websockets.frames import Close
+
+    speech, _ = provider()
+    assert speech._classify(ConnectionClosedError(Close(code, ""), None)).retry
+
+
+def test_a_close_without_a_status_code_is_retried_in_a_new_session(fake, tmp_path, caplog):
+    fake.queue("close_none")
+    speech, slept = provider()
+    speech.synthesize(TEXT, tmp_path / "c.wav")
+    assert fake.sessions == 2 and len(slept) == 1 and "connection dropped with code 1005" in caplog.text
+
+
+def test_reasoning_refused_by_the_model_is_dropped_and_the_read_goes_on(fake, tmp_path, caplog):
+    fake.reasoning_models.clear()
+    speech, slept = provider()
+    speech.synthesize(TEXT, tmp_path / "a.wav")
+    speech.synthesize(TEXT, tmp_path / "b.wav")
+    assert [("reasoning" in u) for u in fake.session_updates] == [True, False, False]  # tried once, then never
+    assert (fake.sessions, speech.requests, slept) == (2, 2, [])
+    assert "does not take session.reasoning" in caplog.text
 
 
 def test_a_normal_close_before_the_response_is_done_is_not_retried(fake, tmp_path):

@@ -49,10 +49,13 @@ class FakeSpeech:
     max_chars = 4096
     chunk_format = "wav"
 
-    def __init__(self, *, latency=lambda text: 0.0, faults: list[str] | None = None, voice: str = "alloy") -> None:
+    def __init__(self, *, latency=lambda text: 0.0, faults: list[str] | None = None, voice: str = "alloy",
+                 speed: float = 1.0, pace: float = 1.0) -> None:
         self.latency = latency
         self.faults = list(faults or [])
         self.voice = voice
+        self.speed = speed
+        self.pace = pace  # seconds per character relative to the default voice
         self.texts: list[str] = []
         self.interrupted = False
         self.in_flight = 0
@@ -60,7 +63,10 @@ class FakeSpeech:
         self._lock = threading.Lock()
 
     def identity(self) -> dict:
-        return {"provider": self.name, "voice": self.voice, "speed": 1.0}
+        return {"provider": self.name, "voice": self.voice, "speed": self.speed}
+
+    def accepts_cached(self, path: Path) -> bool:
+        return True
 
     def interrupt(self) -> None:
         self.interrupted = True
@@ -81,11 +87,16 @@ class FakeSpeech:
                 sf.write(dest, np.zeros(RATE, dtype=np.int16), RATE, format="WAV", subtype="PCM_16")
             elif fault == "short":
                 sf.write(dest, tone(text, 0.05), RATE, format="WAV", subtype="PCM_16")
+            elif fault == "half":  # a body that ended cleanly at half its audio
+                sf.write(dest, tone(text, self.seconds(text) / 2), RATE, format="WAV", subtype="PCM_16")
             else:
-                sf.write(dest, tone(text), RATE, format="WAV", subtype="PCM_16")
+                sf.write(dest, tone(text, self.seconds(text)), RATE, format="WAV", subtype="PCM_16")
         finally:
             with self._lock:
                 self.in_flight -= 1
+
+    def seconds(self, text: str) -> float:
+        return (0.1 + 0.15 * len(text)) * self.pace / self.speed
 
 
 @pytest.fixture
@@ -117,6 +128,19 @@ def test_changing_speed_misses_the_cache():
     slow = EspeakSpeech(parse_params({"keywords": ["x"], "tts": {"speed": 1.0}}))
     fast = EspeakSpeech(parse_params({"keywords": ["x"], "tts": {"speed": 1.3}}))
     assert chunk_key(slow, "안녕하세요.") != chunk_key(fast, "안녕하세요.")
+
+
+def test_espeaks_identity_names_its_library_and_voice_data_version(monkeypatch):
+    import importlib.metadata
+
+    from stages.speech import espeak
+
+    speech = EspeakSpeech(parse_params({"keywords": ["x"]}))
+    engine = speech.identity()["engine"]
+    assert f"espeakng-loader {importlib.metadata.version('espeakng-loader')}" in engine and "espeak-ng 1." in engine
+    before = chunk_key(speech, "안녕하세요.")
+    monkeypatch.setattr(espeak, "engine_version", lambda: "espeakng-loader 9.9.9, espeak-ng 9.9")
+    assert chunk_key(speech, "안녕하세요.") != before  # an upgrade never reuses the old voice's chunks
 
 
 def test_output_follows_the_script_whatever_order_requests_finish_in(cache):
@@ -169,6 +193,65 @@ def test_a_failure_stops_the_queued_chunks(cache):
     with pytest.raises(PipelineError):
         synthesise(provider, chunks_of(*[f"{i}번째 문단입니다." for i in range(40)]), cache, concurrency=1)
     assert len(provider.texts) < 10
+
+
+PARAGRAPHS = ["고려청자의 빛깔은 비색이라고 불렸으며 송나라 사람들도 천하제일이라 칭찬했습니다.",
+              "상감 기법은 그릇 표면에 무늬를 새기고 그 홈을 흰 흙과 붉은 흙으로 메우는 방법입니다.",
+              "이 매병에는 구름 사이를 나는 학이 가득 새겨져 있어 운학문이라는 이름이 붙었습니다.",
+              "매병은 입이 좁고 어깨가 넓으며 몸체가 아래로 갈수록 좁아지는 병입니다."]
+
+
+def duration(path: Path) -> float:
+    return sf.info(path).duration
+
+
+def test_a_chunk_cut_at_half_its_audio_is_made_again_although_it_passes_the_fixed_floor(cache, tmp_path):
+    half = tmp_path / "half.wav"
+    sf.write(half, tone(PARAGRAPHS[2], FakeSpeech().seconds(PARAGRAPHS[2]) / 2), RATE, format="WAV",
+             subtype="PCM_16")
+    check_chunk(half, PARAGRAPHS[2], 1.0)  # the fixed floor alone lets half the audio through
+    provider = FakeSpeech(faults=["ok", "ok", "half"])
+    files, synthesizer = synthesise(provider, chunks_of(*PARAGRAPHS), cache)
+    assert provider.texts == [*PARAGRAPHS[:3], PARAGRAPHS[2], PARAGRAPHS[3]] and synthesizer.truncation_retries == 1
+    assert [duration(f) for f in files] == pytest.approx([provider.seconds(t) for t in PARAGRAPHS], abs=0.01)
+
+
+def test_the_first_chunk_cut_at_half_is_judged_once_another_chunk_is_done(cache):
+    provider = FakeSpeech(faults=["half"])
+    files, synthesizer = synthesise(provider, chunks_of(*PARAGRAPHS), cache)
+    assert synthesizer.truncation_retries == 1 and provider.texts.count(PARAGRAPHS[0]) == 2
+    assert duration(files[0]) == pytest.approx(provider.seconds(PARAGRAPHS[0]), abs=0.01)
+    assert duration(cache.get(chunk_key(provider, PARAGRAPHS[0]))) == pytest.approx(provider.seconds(PARAGRAPHS[0]),
+                                                                                   abs=0.01)
+
+
+def test_a_lone_new_chunk_is_judged_by_what_the_cache_recorded_for_the_same_voice(cache):
+    synthesise(FakeSpeech(), chunks_of(*PARAGRAPHS[:3]), cache, concurrency=2)
+    provider = FakeSpeech(faults=["half", "half"])
+    with pytest.raises(PipelineError, match=r"chunk 1/1 .* came back truncated twice: .* syllables a second, over "
+                                            r"1.5x this voice's usual"):
+        synthesise(provider, chunks_of(PARAGRAPHS[3]), cache)
+    assert cache.get(chunk_key(provider, PARAGRAPHS[3])) is None
+
+
+def test_the_record_keeps_each_made_chunk_once(cache):
+    import json
+
+    for _ in range(3):  # the same narration again: every chunk from the cache, nothing new to record
+        _, synthesizer = synthesise(FakeSpeech(), chunks_of(*PARAGRAPHS), cache)
+    assert len(json.loads(synthesizer.rate.record.read_text(encoding="utf-8"))) == len(PARAGRAPHS)
+
+
+@pytest.mark.parametrize("speed", [1.0, 1.5])
+def test_honest_variation_short_chunks_and_speed_pass(cache, speed):
+    texts = ["네, 그렇습니다.", *PARAGRAPHS, "감사합니다.", "이제 다음 작품으로 가 보겠습니다.", PARAGRAPHS[0] * 3]
+    provider = FakeSpeech(speed=speed)
+    files, synthesizer = synthesise(provider, chunks_of(*texts), cache, concurrency=3)
+    assert synthesizer.truncation_retries == 0 and len(provider.texts) == len(texts)
+    # A voice twice as fast is not judged by the first voice's rate: each identity keeps its own.
+    fast = FakeSpeech(speed=speed, voice="nova", pace=0.5)
+    _, synthesizer = synthesise(fast, chunks_of(*texts), cache, concurrency=3)
+    assert synthesizer.truncation_retries == 0
 
 
 def test_the_expected_length_scales_with_text_and_speed():
