@@ -27,6 +27,7 @@ import soundfile as sf
 import yaml
 
 from bench import mastering as bench_mastering
+from bench import reading
 from stages.core import atomic
 from stages.core.info_file import Facts, FactSection
 from stages.core.params import TTSParams, parse_params
@@ -327,6 +328,8 @@ def main(argv: list[str]) -> None:
                      *(() if args.skip_dvc else (bench.dvc_noop,))):
             print(f"bench: {case.__name__} …", file=sys.stderr, flush=True)
             rows += case()
+        print("bench: reading …", file=sys.stderr, flush=True)
+        rows += [Row(*row) for row in reading.rows()]
     text = f"{table(rows)}\n\nMeasured {time.strftime('%Y-%m-%d')} in one `make bench` run ({time.perf_counter() - started:.0f} s) on {where}."
     print(text)
     if args.readme:

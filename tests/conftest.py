@@ -12,8 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 # What a fresh clone has; outputs, caches and the venv are left behind.
-PROJECT_FILES = ["stages", "sources", "scripts", "params.yaml", "dvc.yaml", "Makefile", "requirements.txt",
-                 ".gitignore", ".dvcignore"]
+PROJECT_FILES = ["stages", "sources", "scripts", "params.yaml", "lexicon.yaml", "dvc.yaml", "Makefile",
+                 "requirements.txt", ".gitignore", ".dvcignore"]
 # Variables of the developer's shell that change what the pipeline does: none may leak into a test.
 ISOLATED_ENV = ("OPENAI_", "DOCENT_", "DVC_")
 _RAN = re.compile(r"^Running stage '(.+)':$", re.M)

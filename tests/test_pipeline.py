@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -35,6 +36,8 @@ def test_first_repro_makes_every_output_and_decodable_audio(built_project: Proje
         assert info.stat().st_size > 0 and keyword in script.read_text(encoding="utf-8")
         audio = sf.info(built_project.file(f"outputs/audio/{keyword}.mp3"))
         assert audio.duration > 1.0
+        spoken = built_project.file(f"outputs/spoken/{keyword}.txt").read_text(encoding="utf-8")
+        assert spoken.strip() and not re.search(r"[0-9]", spoken)
 
 
 def test_second_repro_runs_nothing(project: Project):
@@ -61,6 +64,23 @@ def test_changing_how_calls_are_made_reruns_nothing(project: Project, old, new):
     assert old in text
     params.write_text(text.replace(old, new), encoding="utf-8")
     assert project.repro() == set()
+
+
+def test_editing_the_lexicon_resynthesises_only_the_chunks_whose_spoken_form_changes(project: Project):
+    lexicon = project.file("lexicon.yaml")
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "달항아리: 달 항아리\n", encoding="utf-8")
+    result = project.run("dvc", "repro")
+    ran = set(re.findall(r"^Running stage '(.+)':$", result.stdout, re.M))
+    # speak and every audio stage depend on the lexicon; no info or script stage does.
+    audio = set().union(*(stages_for(k, "audio") for k in KEYWORDS))
+    assert "speak" in ran and ran - {"speak", "report", "guide"} == audio
+    summaries = dict(re.findall(r"audio: outputs/audio/(.+)\.mp3 \(\d+ chunks, \d+ from the cache, (\d+) requests",
+                                result.stderr))
+    # Only 백자 달항아리 says the word: speak synthesises its changed chunks, and no other narration's.
+    changed, requests = re.search(r"speak: (\d+) of 3 narrations changed; \d+ chunks, (\d+) requests",
+                                  result.stderr).groups()
+    assert changed == "1" and int(requests) > 0 and set(summaries.values()) == {"0"}
+    assert "달 항아리" in project.file("outputs/spoken/백자 달항아리.txt").read_text(encoding="utf-8")
 
 
 def test_hand_edited_script_resynthesises_only_that_keyword(project: Project):

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from stages.speech.chunking import split_chunks
+from stages.speech.chunking import spoken_chunks
+from stages.speech.reading import Reader, load_lexicon
 from stages.speech.realtime import RealtimeSpeech
 from tests.conftest import ROOT, Project
 
@@ -54,8 +55,12 @@ def use_realtime(project: Project) -> None:
 def test_repro_narrates_every_keyword_through_the_realtime_protocol(fresh_project: Project, server):
     use_realtime(fresh_project)
     result = fresh_project.run("dvc", "repro", OPENAI_API_KEY=KEY, OPENAI_BASE_URL=server.base_url)
-    chunks = [c.text for k in KEYWORDS for c in split_chunks(
-        fresh_project.file(f"outputs/script/{k}.md").read_text(encoding="utf-8"), RealtimeSpeech.max_chars)]
+    # The server is asked for the spoken form (reading on, the shipped lexicon) of each chunk.
+    reader = Reader(load_lexicon(fresh_project.file("lexicon.yaml")))
+    chunks = [c.spoken for k in KEYWORDS for c in spoken_chunks(
+        fresh_project.file(f"outputs/script/{k}.md").read_text(encoding="utf-8"), RealtimeSpeech.max_chars,
+        RealtimeSpeech.max_chars, reader.spoken)]
+    assert not any(c.isdigit() for chunk in chunks for c in chunk)
     stats = server.stats()
     # Every chunk read once, plus one re-read for the paraphrase and one for the dropped connection.
     assert stats["responses"] == len(chunks) + 2 and sorted(set(stats["texts"])) == sorted(set(chunks))

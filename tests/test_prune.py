@@ -32,10 +32,12 @@ def test_prune_removes_a_dropped_keyword_and_nothing_else(project: Project):
 
     removed = set(before_files) - set(snapshot(project))
     assert removed == {f"outputs/info/{DROPPED}.json", f"outputs/script/{DROPPED}.md", f"outputs/audio/{DROPPED}.mp3",
-                       f"outputs/audio/{DROPPED}.vtt", f"outputs/metrics/{DROPPED}.json"}
+                       f"outputs/audio/{DROPPED}.vtt", f"outputs/spoken/{DROPPED}.txt",
+                       f"outputs/metrics/{DROPPED}.json"}
     changed = {name for name, data in snapshot(project).items() if before_files[name] != data}
-    assert changed == {"dvc.lock", "outputs/info/.gitignore", "outputs/script/.gitignore", "outputs/audio/.gitignore"}
-    for folder in ("info", "script", "audio"):
+    assert changed == {"dvc.lock", "outputs/info/.gitignore", "outputs/script/.gitignore", "outputs/audio/.gitignore",
+                       "outputs/spoken/.gitignore"}
+    for folder in ("info", "script", "audio", "spoken"):
         lines = project.file(f"outputs/{folder}/.gitignore").read_text(encoding="utf-8").splitlines()
         assert not any(DROPPED in line for line in lines)
         assert len(lines) == len(KEPT) * (2 if folder == "audio" else 1)  # audio: the narration and its subtitles

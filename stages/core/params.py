@@ -132,6 +132,9 @@ class TTSParams(Section):
     # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
     instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
     max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read
+    # Say numbers, units, dates and abbreviations as Korean words before any engine hears them (README, "How
+    # numbers and hanja are read"); false sends the written text as it is.
+    reading: bool = True
     # Most characters per speech request, further capped by the engine's own limit. 1200 keeps a Korean
     # chunk well under gpt-4o-mini-tts's 2000-token input, and an edit or a retry re-buys at most that much.
     chunk_chars: int = Field(default=1200, ge=100, le=4096)

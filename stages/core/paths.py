@@ -5,6 +5,7 @@ from pathlib import Path
 SOURCES_DIR = Path("sources")
 HAND_EDITED_DIR = Path("scripts")
 OUTPUTS = Path("outputs")
+LEXICON = Path("lexicon.yaml")  # how written words are said (stages.speech.reading); a dependency of speak, audio@*
 CHUNKS_DIR = OUTPUTS / "chunks"
 GUIDE_DIR = OUTPUTS / "guide"  # the published site, a DVC output like any other
 STOPS_FILE = OUTPUTS / "stops.json"  # the guide's stop numbers, committed so that they never change
@@ -32,6 +33,10 @@ def audio_path(keyword: str, fmt: str) -> Path:
 
 def subtitles_path(keyword: str) -> Path:
     return OUTPUTS / "audio" / f"{keyword}.vtt"
+
+
+def spoken_path(keyword: str) -> Path:
+    return OUTPUTS / "spoken" / f"{keyword}.txt"
 
 
 def metrics_path(keyword: str) -> Path:

@@ -14,13 +14,15 @@ longer than the cap is cut into sentences the same way; a sentence longer than t
 else a space.
 """
 
+import dataclasses
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from stages.core.text import (
+    BLANK_LINE,
     COMMENT,
     LINK,
     LIST_MARKER,
@@ -29,8 +31,6 @@ from stages.core.text import (
     split_sentences,
     unix_newlines,
 )
-
-NORMALISER_VERSION = 1  # bump when normalise() or the joining of units changes what is spoken: cache keys change
 
 ANCHOR_WINDOW = 12  # characters of a unit's opening that decide whether a chunk may start there
 # Share of units that start a chunk: about one paragraph in three, so an edit re-buys a few paragraphs,
@@ -50,8 +50,13 @@ End = Literal["paragraph", "sentence", "word"]
 
 @dataclass(frozen=True)
 class Chunk:
-    text: str
+    text: str  # as written: what the subtitles show, and what decides the chunk boundaries
     end: End  # what the chunk's last word ends; assembly puts a pause to match after it
+    spoken: str = ""  # what the voice is asked to say (stages.speech.reading); left empty, the written text
+
+    def __post_init__(self) -> None:
+        if not self.spoken:
+            object.__setattr__(self, "spoken", self.text)
 
 
 def speakable_paragraphs(script: str) -> list[str]:
@@ -156,6 +161,30 @@ def split_chunks(script: str, cap: int) -> list[Chunk]:
             chunks.extend(_split_paragraph(paragraph, cap))
     flush()
     return chunks
+
+
+def spoken_chunks(script: str, cap: int, most: int, read: Callable[[str], str] | None) -> list[Chunk]:
+    """The script's chunks, cut on the written text, each with its spoken form `read(text)` (the written text when
+    `read` is None); none longer than `most` to say. The speak and audio stages both cut chunks here.
+
+    Reading makes a text longer (1,342 → 천삼백사십이), so a chunk near the engine's limit may overflow it once
+    read: then the written text is cut again at a cap shrunk in proportion, which only long-chunk settings meet.
+    A paragraph with nothing left to say (a lone hanja gloss) is dropped, and so is a chunk made only of them.
+    """
+    while True:
+        chunks = split_chunks(script, cap)
+        if read is not None:
+            pairs = ((chunk, _said(read(chunk.text))) for chunk in chunks)
+            chunks = [dataclasses.replace(chunk, spoken=said) for chunk, said in pairs if said]
+        longest = max((len(chunk.spoken) for chunk in chunks), default=0)
+        if longest <= most or cap == 1:
+            return chunks
+        cap = max(1, min(cap - 1, cap * most // longest))
+
+
+def _said(spoken: str) -> str:
+    """A chunk's spoken form without the paragraphs that had only a hanja gloss (now nothing to say)."""
+    return PARAGRAPH_JOIN.join(p.strip() for p in BLANK_LINE.split(spoken) if any(ch.isalnum() for ch in p))
 
 
 def first_words(text: str, count: int = 6) -> str:

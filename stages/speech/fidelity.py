@@ -1,7 +1,9 @@
 """Was a text read verbatim? Compare what was said with what should have been, after normalisation.
 
 Both sides are normalised the same way (Unicode NFKC, case, numbers spelt out as Korean readings,
-whitespace and punctuation dropped), so "1,342년에" and "천삼백사십이 년에" are the same reading.
+whitespace and punctuation dropped), so "1,342년에" and "천삼백사십이 년에" are the same reading. The expected
+text is the spoken form the engine was asked for (stages.speech.reading); digits a transcript writes are read
+the Sino-Korean way, by the same read_number.
 The character error rate (CER) is the edit distance divided by the expected length. A preamble or a
 comment hides under the CER of a long chunk, so the longest run of added and of skipped characters is
 reported too.
@@ -11,40 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_DIGIT_NAMES = "영일이삼사오육칠팔구"
-_SMALL_UNITS = ("", "십", "백", "천")
-_LARGE_UNITS = ("", "만", "억", "조", "경")
+from stages.speech.reading import read_number
+
 # 1,342 and 1,000,000 are one number; 3.14 is read 삼점일사.
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
-
-
-def _read_below_10000(n: int) -> str:
-    spoken = ""
-    for power in (3, 2, 1, 0):
-        digit = n // 10**power % 10
-        if digit:
-            # 십, 백, 천 are said without 일; the ones digit keeps it.
-            spoken += ("" if digit == 1 and power else _DIGIT_NAMES[digit]) + _SMALL_UNITS[power]
-    return spoken
-
-
-def read_number(number: str) -> str:
-    """The Sino-Korean reading of a written number: 1342 → 천삼백사십이, 3.5 → 삼점오, 007 → 영영칠."""
-    whole, _, fraction = number.replace(",", "").partition(".")
-    fraction_spoken = "점" + "".join(_DIGIT_NAMES[int(d)] for d in fraction) if fraction else ""
-    if (len(whole) > 1 and whole.startswith("0")) or len(whole) > 4 * len(_LARGE_UNITS):
-        return "".join(_DIGIT_NAMES[int(d)] for d in whole) + fraction_spoken  # codes, serials: digit by digit
-    n = int(whole)
-    if n == 0:
-        return "영" + fraction_spoken
-    groups = []
-    for unit in _LARGE_UNITS:
-        n, group = divmod(n, 10000)
-        if group:
-            groups.append(("" if group == 1 and unit == "만" else _read_below_10000(group)) + unit)  # 만, not 일만
-        if not n:
-            break
-    return "".join(reversed(groups)) + fraction_spoken
 
 
 def pronounced(text: str) -> str:

@@ -91,7 +91,7 @@ def run_cost(synthesizer: ChunkSynthesizer, provider: SpeechProvider) -> RunCost
 def narration_metrics(tts: TTSParams, chunks: Sequence[Chunk], provider: SpeechProvider,
                       chunk_files: list[Path], out: Path, measured: Measurement) -> NarrationMetrics:
     """The record of one narration: what it is (text, voice, length, loudness as decoded from the file)."""
-    chars = sum(len(chunk.text) for chunk in chunks)
+    chars = sum(len(chunk.spoken) for chunk in chunks)  # what the engine is sent (and bills)
     return NarrationMetrics(
         chars=chars, chunks=len(chunks), duration_s=round(measured.duration_s, 3), bytes=out.stat().st_size,
         est_cost_usd=estimate_cost_usd(tts.provider, tts.model, chars, measured.duration_s),

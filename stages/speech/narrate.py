@@ -1,9 +1,11 @@
-"""One narration, end to end: script → chunks → chunk audio (cache or provider) → encoded file, subtitles, metrics.
+"""One narration, end to end: script → chunks → spoken form → chunk audio (cache or provider) → encoded file,
+subtitles, metrics.
 
-The script is cut into chunks whose boundaries survive edits (chunking), each chunk's sound comes from the
-shared content-addressed cache or from the speech provider, several at a time (synthesis), and the chunks
-are trimmed, laid out with the pauses of `audio`, brought to its loudness and peak ceiling (mastering) and
-encoded once, in script order, into tts.format (assembly).
+The script is cut into chunks whose boundaries survive edits (chunking), each chunk is read into what the voice
+should say (reading, unless tts.reading is false), each chunk's sound comes from the shared content-addressed
+cache or from the speech provider, several at a time (synthesis), and the chunks are trimmed, laid out with the
+pauses of `audio`, brought to its loudness and peak ceiling (mastering) and encoded once, in script order, into
+tts.format (assembly). Subtitles and tags keep the written text.
 """
 
 import contextlib
@@ -15,10 +17,10 @@ from stages.core import atomic
 from stages.core.errors import PipelineError
 from stages.core.info_file import read_facts
 from stages.core.params import Params
-from stages.core.paths import audio_path, script_path, subtitles_path
+from stages.core.paths import audio_path, script_path, spoken_path, subtitles_path
 from stages.core.progress import Progress
 from stages.speech import assembly
-from stages.speech.chunking import split_chunks
+from stages.speech.chunking import PARAGRAPH_JOIN, spoken_chunks
 from stages.speech.credits import credit_lines
 from stages.speech.metrics import (
     NarrationMetrics,
@@ -30,6 +32,7 @@ from stages.speech.metrics import (
 )
 from stages.speech.narration_cache import NarrationCache, narration_key
 from stages.speech.providers import speech_provider
+from stages.speech.reading import reader_for
 from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
 from stages.speech.synthesis import ChunkSynthesizer, chunk_key
 from stages.speech.tags import write_tags
@@ -47,9 +50,13 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     except FileNotFoundError:
         raise PipelineError(f"{source} is missing; run the script stage first (dvc repro 'script@{keyword}')") from None
     provider = speech_provider(params.tts.provider)(params)
-    chunks = split_chunks(script, min(params.tts.chunk_chars, provider.max_chars))
+    reader = reader_for(params.tts)
+    chunks = spoken_chunks(script, min(params.tts.chunk_chars, provider.max_chars), provider.max_chars,
+                           reader.spoken if reader else None)
     if not chunks:
         raise PipelineError(f"{source} has no speakable text")
+    atomic.write_text(spoken_path(keyword), "\n\n".join(chunk.spoken.replace(PARAGRAPH_JOIN, "\n")
+                                                        for chunk in chunks) + "\n")
     synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency)
     out = audio_path(keyword, params.tts.format)
     facts = read_facts(keyword)
@@ -57,7 +64,7 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     fmt = params.tts.format
     tag_values = {"title": keyword, "album": ALBUM, "comment": "; ".join(credits)}
     pauses = assembly.pauses([chunk.end for chunk in chunks], params.audio)
-    keys = [chunk_key(provider, chunk.text) for chunk in chunks]
+    keys = [chunk_key(provider, chunk.spoken) for chunk in chunks]
     chunk_files = [synthesizer.reusable(key) for key in keys]
     encodings = NarrationCache(fmt)
     encoding_key = narration_key(keys, pauses, fmt, tag_values, params.audio.model_dump())
@@ -73,7 +80,8 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
                                       finish=lambda tmp: write_tags(tmp, fmt, **tag_values))
         encodings.store(encoding_key, out, encoded)
     spoken = [SpokenChunk(chunk.text, start, length) for chunk, (start, length) in zip(chunks, encoded.spans)]
-    atomic.write_text(subtitles_path(keyword), render_vtt(cues_for(spoken), [facts.title, "\n".join(credits)]))
+    cues = cues_for(spoken, reader.spoken if reader else None)  # timed by how long each sentence is to say
+    atomic.write_text(subtitles_path(keyword), render_vtt(cues, [facts.title, "\n".join(credits)]))
     cost = run_cost(synthesizer, provider)
     metrics = narration_metrics(params.tts, chunks, provider, chunk_files, out, encoded.measured)
     log.info("audio: %s (%d chunks, %d from the cache, %d requests, %d retries, %.1f s of sound; %+.1f dB to "

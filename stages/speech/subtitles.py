@@ -1,5 +1,6 @@
 """WebVTT subtitles: one cue per sentence, timed from each chunk's real decoded duration."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stages.core.text import split_sentences
@@ -19,12 +20,15 @@ class Cue:
     text: str
 
 
-def cues_for(chunks: list[SpokenChunk]) -> list[Cue]:
-    """Share each chunk's duration out among its sentences in proportion to their length."""
+def cues_for(chunks: list[SpokenChunk], say: Callable[[str], str] | None = None) -> list[Cue]:
+    """Share each chunk's duration out among its written sentences in proportion to their length.
+
+    With `say` (written → spoken), the length is the spoken one: 751년 takes as long as 칠백오십일 년 to say.
+    """
     cues = []
     for chunk in chunks:
         sentences = split_sentences(chunk.text) or [chunk.text]
-        weights = [max(1, len(s.replace(" ", ""))) for s in sentences]
+        weights = [max(1, len((say(s) if say else s).replace(" ", ""))) for s in sentences]
         total = sum(weights)
         elapsed = 0
         for sentence, weight in zip(sentences, weights):

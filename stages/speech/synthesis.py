@@ -25,7 +25,7 @@ from stages.core.cache import Cache, content_key
 from stages.core.errors import PipelineError
 from stages.core.progress import Progress
 from stages.core.retry import Interrupted
-from stages.speech.chunking import NORMALISER_VERSION, Chunk, first_words
+from stages.speech.chunking import Chunk, first_words
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +84,12 @@ class TruncatedAudio(Exception):
     """A chunk file that decodes to nothing, to noise-free zeros, or to far less than its text."""
 
 
-def chunk_key(provider: SpeechProvider, text: str) -> str:
-    """The cache key: everything that changes the sound of this chunk."""
-    return content_key({"speech": provider.identity(), "chunk_format": provider.chunk_format,
-                        "normaliser": NORMALISER_VERSION, "text": text})
+def chunk_key(provider: SpeechProvider, spoken: str) -> str:
+    """The cache key: everything that changes the sound of this chunk, the spoken text (not the written) included.
+
+    A change to the reading normaliser or the lexicon that leaves a chunk's spoken form alone keeps its audio.
+    """
+    return content_key({"speech": provider.identity(), "chunk_format": provider.chunk_format, "text": spoken})
 
 
 def spoken_units(text: str) -> float:
@@ -224,7 +226,7 @@ class ChunkSynthesizer:
 
     def files(self, chunks: Sequence[Chunk], progress: Progress) -> Iterator[Path]:
         """Each chunk's audio file, in script order, whatever order the requests finish in."""
-        keys = [chunk_key(self.provider, chunk.text) for chunk in chunks]
+        keys = [chunk_key(self.provider, chunk.spoken) for chunk in chunks]
         found: list[Path | None] = []
         for key in keys:
             path = self.reusable(key)
@@ -286,8 +288,8 @@ class ChunkSynthesizer:
                     raise _Stopped()
                 self.calls += 1
             try:
-                path = self.cache.put(key, lambda tmp: self.provider.synthesize(chunk.text, tmp),
-                                      check=lambda tmp: self._check(tmp, chunk.text))
+                path = self.cache.put(key, lambda tmp: self.provider.synthesize(chunk.spoken, tmp),
+                                      check=lambda tmp: self._check(tmp, chunk.spoken))
             except TruncatedAudio as exc:
                 where = f"chunk {index + 1}/{len(chunks)} ({first_words(chunk.text)!r})"
                 if attempt == 2:
@@ -298,7 +300,7 @@ class ChunkSynthesizer:
                     self.truncation_retries += 1
                 continue
             with self._lock:
-                self.new_chars += len(chunk.text)
+                self.new_chars += len(chunk.spoken)
             progress.done(cached=False)
             return path
         raise AssertionError("unreachable")
@@ -309,7 +311,7 @@ class ChunkSynthesizer:
         for chunk, path in zip(chunks, found):
             if path is not None:
                 try:
-                    self.rate.add(chunk.text, sf.info(path).duration, made=False)
+                    self.rate.add(chunk.spoken, sf.info(path).duration, made=False)
                 except (sf.LibsndfileError, RuntimeError):
                     pass
 
@@ -331,7 +333,7 @@ class ChunkSynthesizer:
                      progress: Progress) -> Path | None:
         """A chunk accepted with no rate to compare it with (the first an identity ever made) is judged once
         another chunk of the narration is done, before it is used; if it fails it is made once more."""
-        text = chunks[index].text
+        text = chunks[index].spoken  # what was synthesised, and is synthesised again if it fails
         with self._lock:
             if text not in self._unjudged:
                 return None
@@ -343,7 +345,7 @@ class ChunkSynthesizer:
         reason = self.rate.judge(text, sf.info(path).duration)
         if reason is None:
             return None
-        where = f"chunk {index + 1}/{len(chunks)} ({first_words(text)!r})"
+        where = f"chunk {index + 1}/{len(chunks)} ({first_words(chunks[index].text)!r})"
         log.warning("%s came back truncated (%s); synthesising it once more", where, reason)
         path.unlink(missing_ok=True)
         with self._lock:

@@ -17,7 +17,7 @@ restore it: switching back to a voice already heard costs nothing.
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +27,9 @@ from stages.core import atomic
 from stages.core.params import Params
 from stages.core.paths import CHUNKS_DIR, chunks_path, script_path
 from stages.core.progress import Progress
-from stages.speech.chunking import Chunk, split_chunks
+from stages.speech.chunking import Chunk, spoken_chunks
 from stages.speech.providers import speech_provider
+from stages.speech.reading import reader_for
 from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider, chunk_key
 
 log = logging.getLogger(__name__)
@@ -45,17 +46,18 @@ class Warmed:
     requests: int
 
 
-def chunks_of(params: Params, provider: SpeechProvider, keyword: str) -> list[Chunk] | None:
-    """The keyword's chunks as its audio stage will cut them; None when its script is not written yet."""
+def chunks_of(params: Params, provider: SpeechProvider, keyword: str,
+              read: Callable[[str], str] | None) -> list[Chunk] | None:
+    """The keyword's chunks as its audio stage will cut and read them; None when its script is not written yet."""
     try:
         script = script_path(keyword).read_text(encoding="utf-8")
     except (FileNotFoundError, UnicodeDecodeError):
         return None  # the audio stage cannot run either; it will say why
-    return split_chunks(script, min(params.tts.chunk_chars, provider.max_chars))
+    return spoken_chunks(script, min(params.tts.chunk_chars, provider.max_chars), provider.max_chars, read)
 
 
 def manifest(provider: SpeechProvider, chunks: list[Chunk] | None) -> str:
-    return atomic.stable_json({"chunks": None if chunks is None else [chunk_key(provider, c.text) for c in chunks]})
+    return atomic.stable_json({"chunks": None if chunks is None else [chunk_key(provider, c.spoken) for c in chunks]})
 
 
 def recorded_manifests(lock: Path = LOCK_FILE) -> dict[str, str]:
@@ -78,11 +80,12 @@ def recorded_manifests(lock: Path = LOCK_FILE) -> dict[str, str]:
 def warm(params: Params, narrated: set[str]) -> Warmed:
     """Write every keyword's manifest; synthesise the missing chunks of the narrated ones that changed."""
     provider = speech_provider(params.tts.provider)(params)
+    reader = reader_for(params.tts)
     recorded = recorded_manifests()
     pending: list[Chunk] = []
     warmed = 0
     for keyword in params.keywords:
-        chunks = chunks_of(params, provider, keyword)
+        chunks = chunks_of(params, provider, keyword, reader.spoken if reader else None)
         text = manifest(provider, chunks)
         changed = hashlib.md5(text.encode("utf-8")).hexdigest() != recorded.get(keyword)
         if chunks and keyword in narrated and changed:

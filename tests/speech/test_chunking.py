@@ -13,7 +13,9 @@ from stages.speech.chunking import (
     speakable_paragraphs,
     split_chunks,
     split_long_sentence,
+    spoken_chunks,
 )
+from stages.speech.reading import Reader
 
 WORDS = ["청자", "매병", "고려", "상감", "기법", "구름", "학", "무늬", "가마", "왕실", "백자", "항아리", "달", "종소리",
          "비색", "유약", "흙", "장인", "박물관", "국보", "몸통", "어깨", "입구", "곡선", "아름다움"]
@@ -217,3 +219,22 @@ def test_markdown_is_stripped_and_unspeakable_text_makes_no_chunk():
 def test_a_chunk_is_plain_data():
     chunk = Chunk("안녕하세요.", "paragraph")
     assert chunk.end == "paragraph" and Chunk("안녕", "sentence").end == "sentence"
+
+
+# --- cut on the written text, each chunk with its spoken form (stages.speech.reading) -----------------------
+def test_a_chunk_whose_spoken_form_overflows_the_engine_is_cut_smaller():
+    script = "\n\n".join(["1,342년 5,000명 42.1cm 9,999개 " * 8] * 3)  # reads about a third longer than written
+    read_at_300 = [Reader().spoken(chunk.text) for chunk in split_chunks(script, 300)]
+    assert max(len(spoken) for spoken in read_at_300) > 250
+    chunks = spoken_chunks(script, cap=300, most=250, read=Reader().spoken)
+    assert chunks and all(len(chunk.spoken) <= 250 for chunk in chunks)
+    assert "".join(chunk.text for chunk in chunks).replace(" ", "") == script.replace(" ", "").replace("\n", "")
+    assert [c.spoken for c in spoken_chunks(script, 300, 4096, Reader().spoken)] == read_at_300
+    assert [c.spoken for c in spoken_chunks(script, 300, 4096, None)] == [c.text for c in split_chunks(script, 300)]
+
+
+def test_a_chunk_with_nothing_left_to_say_is_dropped():
+    script = "첫 문단입니다. 숫자는 없습니다.\n\n(梅甁)\n\n마지막 문단입니다."
+    assert [c.spoken for c in spoken_chunks(script, 100, 4096, Reader().spoken)] == ["첫 문단입니다. 숫자는 없습니다.\n\n마지막 문단입니다."]
+    assert [c.spoken for c in spoken_chunks(script, 20, 4096, Reader().spoken)] == ["첫 문단입니다. 숫자는 없습니다.", "마지막 문단입니다."]
+    assert len(spoken_chunks(script, 20, 4096, None)) == 3

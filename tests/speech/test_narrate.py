@@ -10,13 +10,14 @@ import pytest
 import scipy.signal
 import soundfile as sf
 
-from stages.core.errors import ParamsError
+from stages.core.errors import ParamsError, PipelineError
 from stages.core.info_file import Facts, FactSection, write_facts
 from stages.core.params import parse_params
-from stages.core.paths import audio_path, script_path
+from stages.core.paths import audio_path, script_path, spoken_path, subtitles_path
 from stages.speech.chunking import speakable_paragraphs, split_chunks
 from stages.speech.espeak import EspeakSpeech
 from stages.speech.narrate import narrate
+from stages.speech.reading import Reader
 from tests.conftest import FAKE_KEY, Project
 from tests.fake_openai import speech_seconds, tone_frequency
 from tests.test_pipeline_openai import FakeProcess
@@ -48,7 +49,8 @@ def test_run_records_the_narration(tmp_path, monkeypatch):
     params = parse_params({"keywords": [KEYWORD], "tts": {"chunk_chars": 400}, "requests": {"concurrency": 2}})
     first, cost = narrate(params, KEYWORD)
     assert (first.chunks, cost.cached_chunks, cost.requests, cost.retries) == (12, 0, 12, 0)
-    assert first.chars == cost.new_chars == sum(len(p) for p in speakable_paragraphs(LONG_NARRATION))
+    # Characters as sent, i.e. spoken (no lexicon.yaml here, so the reader has no entries).
+    assert first.chars == cost.new_chars == sum(len(Reader().spoken(p)) for p in speakable_paragraphs(LONG_NARRATION))
     out = audio_path(KEYWORD, "mp3")
     assert first.duration_s == round(sf.info(out).duration, 3) == round(mutagen.File(out).info.length, 3)
     assert first.duration_s > 300  # 3400 Korean characters at espeak's pace
@@ -98,6 +100,7 @@ def test_output_is_in_script_order_when_the_fake_server_answers_late_chunks_firs
     monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
     paragraphs = [p for p in speakable_paragraphs(LONG_NARRATION)][:8]
     write_inputs("\n\n".join(paragraphs))
+    paragraphs = [Reader().spoken(p) for p in paragraphs]  # what the server is sent
     order = {text: i for i, text in enumerate(paragraphs)}
     fake_openai.speech_latency = lambda text: 0.04 * (len(paragraphs) - order[text])  # the first is the slowest
     params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", "format": "wav", "chunk_chars": 400},
@@ -200,3 +203,65 @@ def test_ctrl_c_during_a_30_s_retry_wait_ends_the_stage_at_once_with_no_partial_
     print(f"Ctrl-C to exit: {took:.3f} s")
     assert took < 10, f"took {took:.1f} s after Ctrl-C"  # a behaviour bound, far from the 30 s wait
     assert not list((tmp_path / "outputs").rglob("*.wav")) and FAKE_KEY not in rest
+
+
+# --- the spoken form (stages.speech.reading) ------------------------------------------------------------------
+WRITTEN = ["이 매병은 1935년에 기와집 20채 값으로 사들였고, 높이는 42.1cm에 이릅니다. 몸체에는 3개의 고리가 있습니다.",
+           "CT와 X선으로 조사한 결과, 내부에서 수리한 흔적이 여러 군데 발견되었습니다. 지금은 국보로 지정되어 있습니다.",
+           "이 문단에는 숫자도 약어도 없어서 적힌 그대로 읽힙니다. 그래도 한 덩어리로 따로 합성되는 문단입니다."]
+
+
+def narrate_written(lexicon: str | None = None, **tts) -> tuple:
+    """Narrate WRITTEN (one chunk a paragraph) in the current folder with espeak, lexicon.yaml as given."""
+    if lexicon is not None:
+        Path("lexicon.yaml").write_text(lexicon, encoding="utf-8")
+    if not script_path(KEYWORD).exists():
+        write_inputs("\n\n".join(WRITTEN))
+    return narrate(parse_params({"keywords": [KEYWORD], "tts": {"chunk_chars": 100, **tts}}), KEYWORD)
+
+
+def test_the_voice_gets_the_spoken_form_and_the_subtitles_keep_the_written_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
+    sent = []
+    original = EspeakSpeech.synthesize
+    monkeypatch.setattr(EspeakSpeech, "synthesize", lambda self, text, dest: (sent.append(text),
+                                                                              original(self, text, dest)))
+    metrics, _ = narrate_written("CT: 씨티\nX선: 엑스선\n")
+    spoken = spoken_path(KEYWORD).read_text(encoding="utf-8")
+    assert sorted(spoken.rstrip("\n").split("\n\n")) == sorted(sent) and metrics.chunks == 3
+    assert "천구백삼십오 년에 기와집 스무 채 값으로" in spoken and "사십이 점 일 센티미터에" in spoken
+    assert "세 개의 고리" in spoken and "씨티와 엑스선으로" in spoken and WRITTEN[2] in spoken
+    assert not re.search(r"[0-9A-Za-z]", spoken)
+    vtt = subtitles_path(KEYWORD).read_text(encoding="utf-8")
+    assert "1935년에 기와집 20채 값으로" in vtt and "42.1cm에" in vtt and "CT와 X선으로" in vtt and "칠백" not in vtt
+
+
+def test_tts_reading_false_sends_the_written_text(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
+    narrate_written("CT: 씨티\n", reading=False)
+    assert spoken_path(KEYWORD).read_text(encoding="utf-8") == "\n\n".join(WRITTEN) + "\n"
+    assert parse_params({"keywords": [KEYWORD]}).tts.reading is True
+
+
+def test_the_cache_is_keyed_by_the_spoken_form(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
+    _, first = narrate_written("CT: 씨티\n")
+    assert (first.cached_chunks, first.requests) == (0, 3)
+    # An entry no chunk uses changes no spoken form: every chunk comes from the cache.
+    _, unused = narrate_written("CT: 씨티\nUNESCO: 유네스코\n")
+    assert (unused.cached_chunks, unused.requests) == (3, 0)
+    # An entry that changes one chunk's spoken form re-synthesises exactly that chunk.
+    _, changed = narrate_written("CT: 시티\nUNESCO: 유네스코\n")
+    assert (changed.cached_chunks, changed.requests) == (2, 1)
+    # Turning reading off changes the two chunks with numbers or abbreviations; the plain one keeps its audio.
+    _, raw = narrate_written("CT: 시티\n", reading=False)
+    assert (raw.cached_chunks, raw.requests) == (1, 2)
+
+
+def test_a_bad_lexicon_stops_the_stage_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PipelineError, match=r"^lexicon.yaml is not valid YAML \(line \d+\): write one"):
+        narrate_written("CT: [\n")

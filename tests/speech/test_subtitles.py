@@ -22,6 +22,16 @@ def test_one_cue_per_sentence_shared_by_length():
     assert cues[-1].end_s == pytest.approx(9.6)
 
 
+def test_cues_keep_the_written_text_and_can_be_timed_by_the_spoken_length():
+    chunks = [SpokenChunk("751년. 끝.", 0.0, 8.0)]
+    assert [c.text for c in cues_for(chunks)] == ["751년.", "끝."]
+    assert cues_for(chunks)[0].end_s == pytest.approx(8.0 * 5 / 7)  # written: 751년. is 5 of 7 characters
+    said = {"751년.": "칠백오십일 년.", "끝.": "끝."}
+    cues = cues_for(chunks, said.get)
+    assert [c.text for c in cues] == ["751년.", "끝."]
+    assert cues[0].end_s == pytest.approx(8.0 * 7 / 9)  # spoken: 칠백오십일년. is 7 of 9
+
+
 def test_rendered_file_is_valid_webvtt():
     cues = cues_for([SpokenChunk("A < B & C. 끝 --> 아님.", 0.0, 2.0)])
     text = render_vtt(cues, ["백자 달항아리", "출처: sources/백자 달항아리.md --> x"])

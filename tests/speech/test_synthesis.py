@@ -163,6 +163,18 @@ def test_a_second_run_takes_every_chunk_from_the_cache_and_an_edit_costs_one_req
     assert provider.texts == ["둘째 문단을 고쳤습니다."] and synthesizer.cached_chunks == 2
 
 
+def test_the_provider_is_sent_the_spoken_form_and_the_cache_is_keyed_by_it(cache):
+    provider = FakeSpeech()
+    synthesise(provider, [Chunk("751년에", "paragraph", spoken="칠백오십일 년에")], cache)
+    assert provider.texts == ["칠백오십일 년에"]
+    # Written differently, said the same: the cached audio serves it.
+    _, synthesizer = synthesise(provider, [Chunk("칠백오십일 년에", "paragraph")], cache)
+    assert provider.texts == ["칠백오십일 년에"] and synthesizer.cached_chunks == 1
+    # Written the same, said differently: synthesised anew.
+    synthesise(provider, [Chunk("751년에", "paragraph", spoken="서기 칠백오십일 년에")], cache)
+    assert provider.texts[-1] == "서기 칠백오십일 년에" and len(provider.texts) == 2
+
+
 def test_an_unreadable_cache_entry_is_made_again(cache):
     [path], _ = synthesise(FakeSpeech(), chunks_of("안녕하세요."), cache)
     path.write_bytes(b"damaged")
