@@ -23,11 +23,14 @@ from pathlib import Path
 
 import soundfile as sf
 
+from bench import mastering as bench_mastering
 from bench import reading, scale
 from bench.catalogue import docent_project, trivial_project
 from bench.table import Row, table
+from stages.core import atomic
+from stages.core.info_file import Facts, FactSection
 from stages.core.params import TTSParams, parse_params
-from stages.core.paths import script_path
+from stages.core.paths import info_path, script_path
 from stages.speech.chunking import speakable_paragraphs
 from stages.speech.espeak import EspeakSpeech
 from stages.speech.metrics import NarrationMetrics, RunCost
@@ -156,6 +159,10 @@ class Bench:
             seconds += len(text) * SECONDS_PER_CHAR + 0.6
             n += 1
         (folder / script_path(KEYWORD)).write_text("\n\n".join(paragraphs), encoding="utf-8")
+        # The stage reads the facts too (for the credits in the tags and subtitles).
+        facts = Facts(keyword=KEYWORD, title=KEYWORD, provider="local",
+                      sections=[FactSection("개요", "사실.", f"sources/{KEYWORD}.md")])
+        atomic.write_text(folder / info_path(KEYWORD), facts.to_json())
         (folder / "params.yaml").write_text(f"keywords: [{KEYWORD}]\ntts: {{provider: openai, format: mp3}}\n",
                                             encoding="utf-8")
         rss = self._stage_peak_rss(folder, "runpy.run_module('stages.audio', run_name='__main__', alter_sys=True)")
@@ -177,6 +184,13 @@ class Bench:
         if result.returncode != 0:
             raise RuntimeError(result.stderr)
         return int(re.search(r"VmHWM:\s*(\d+)", result.stderr).group(1)) / 1024
+
+    def mastering(self) -> list[Row]:
+        figures = bench_mastering.speed(300.0)
+        return [Row(f"g. mastering: loudness pass + true-peak limiter, 300 s of speech-like sound at "
+                    f"{bench_mastering.RATE} Hz ({figures['limited_share']:.0%} of samples limited)",
+                    f"loudness {figures['loudness']:.0f}×, limiter {figures['limiter']:.0f}× real time",
+                    f"{figures['loudness+limiter']:.0f}× real time together", "≥ 100×")]
 
     def espeak(self) -> list[Row]:
         params = parse_params({"keywords": [KEYWORD]})
@@ -254,7 +268,7 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="docent-bench-") as tmp, FakeOpenAI() as fake:
         os.environ.update(OPENAI_BASE_URL=fake.url, OPENAI_API_KEY=FAKE_KEY)
         bench = Bench(Path(tmp), fake, scale.SIZES + ((scale.LARGE,) if args.large else ()), args.quick)
-        for case in (bench.concurrency, bench.one_edit, bench.storms, bench.memory, bench.espeak,
+        for case in (bench.concurrency, bench.one_edit, bench.storms, bench.memory, bench.mastering, bench.espeak,
                      *(() if args.skip_dvc else (bench.dvc_noop, bench.scale))):
             print(f"bench: {case.__name__} …", file=sys.stderr, flush=True)
             rows += case()

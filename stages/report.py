@@ -1,7 +1,6 @@
 """report stage: `python -m stages.report` totals the narrations' metrics and writes the plots data.
 
-metrics.json holds the totals (`dvc metrics show`, `dvc exp show`); outputs/report/durations.json the plot data.
-"""
+metrics.json holds the totals and lufs_spread (`dvc metrics show`, `dvc exp show`); durations.json the plot data."""
 
 import logging
 from pathlib import Path
@@ -18,6 +17,7 @@ log = logging.getLogger(__name__)
 TOTALS_FILE = Path("metrics.json")
 DURATIONS_FILE = Path("outputs/report/durations.json")
 _SUMMED = ("chars", "chunks", "duration_s", "bytes", "est_cost_usd")
+_NEEDED = (*_SUMMED, "lufs")  # lufs for lufs_spread, the loudest narration minus the quietest
 
 
 def run(params: Params) -> dict:
@@ -25,11 +25,11 @@ def run(params: Params) -> dict:
     for keyword in params.keywords:
         path = metrics_path(keyword)
         try:
-            rows.append((keyword, read_json_object(path, _SUMMED, f"remake it: dvc repro -f 'audio@{keyword}'")))
+            rows.append((keyword, read_json_object(path, _NEEDED, f"remake it: dvc repro -f 'audio@{keyword}'")))
         except FileNotFoundError:
             raise PipelineError(f"{path} is missing; run 'audio@{keyword}' first") from None
-    totals = {name: round(sum(row[name] for _, row in rows), 6) for name in _SUMMED}
-    totals["narrations"] = len(rows)
+    totals = {name: round(sum(row[name] for _, row in rows), 6) for name in _SUMMED} | {"narrations": len(rows)}
+    totals["lufs_spread"] = round(max(lufs := [row["lufs"] for _, row in rows]) - min(lufs), 2)  # one volume for all
     atomic.write_text(TOTALS_FILE, atomic.stable_json(totals))
     atomic.write_text(DURATIONS_FILE, atomic.stable_json([{"keyword": k, "duration_s": row["duration_s"]} for k, row in rows]))
     log.info("report: %d narrations, %.1f s, est. $%.4f", len(rows), totals["duration_s"], totals["est_cost_usd"])

@@ -26,9 +26,10 @@ terminated, whose audio is cut in half), stall (no answer for `stall_seconds`), 
 half the body, then silence).
 
 Speech is a sine tone: its frequency comes from a hash of the input text, its duration is 150 ms per
-character divided by the speed, in the requested response_format (wav, pcm, flac, mp3, opus). A WAV
-declares its RIFF and data sizes as 0xFFFFFFFF, as the real streamed endpoint does (hexdumps in
-speaches-ai/speaches#493 and remsky/Kokoro-FastAPI#94); set `wav_sizes_unknown = False` for exact sizes.
+character divided by the speed, its level from the voice (VOICE_GAIN_DB: onyx −9 dB, nova +4 dB), in the
+requested response_format (wav, pcm, flac, mp3, opus). A WAV declares its RIFF and data sizes as 0xFFFFFFFF,
+as the real streamed endpoint does (hexdumps in speaches-ai/speaches#493 and remsky/Kokoro-FastAPI#94); set
+`wav_sizes_unknown = False` for exact sizes.
 """
 
 import argparse
@@ -51,6 +52,8 @@ import soundfile as sf
 from tests.fake_http import serve_until_interrupted
 
 SAMPLE_RATE = 24000  # what OpenAI's speech endpoint returns, and its raw pcm format
+# Real voices differ in level; these differ by 13 dB, so mastering has something to even out.
+VOICE_GAIN_DB = {"onyx": -9.0, "nova": 4.0}
 SECONDS_PER_CHAR = 0.15  # about 5.5 Hangul syllables a second, as real Korean speech
 MAX_INPUT_CHARS = 4096
 VOICES = {"alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",
@@ -100,11 +103,11 @@ def speech_seconds(text: str, speed: float = 1.0) -> float:
     return max(0.1, len(text) * SECONDS_PER_CHAR / speed)
 
 
-def speech_samples(text: str, speed: float = 1.0) -> np.ndarray:
-    """The int16 mono tone the fake speaks for `text`."""
+def speech_samples(text: str, speed: float = 1.0, voice: str = "alloy") -> np.ndarray:
+    """The int16 mono tone the fake speaks for `text`, as loud as `voice` speaks (VOICE_GAIN_DB)."""
     count = int(round(speech_seconds(text, speed) * SAMPLE_RATE))
     t = np.arange(count) / SAMPLE_RATE
-    wave = 0.3 * np.sin(2 * np.pi * tone_frequency(text) * t)
+    wave = 0.3 * 10 ** (VOICE_GAIN_DB.get(voice, 0.0) / 20) * np.sin(2 * np.pi * tone_frequency(text) * t)
     fade = min(count // 2, SAMPLE_RATE // 100)  # 10 ms ramps, so chunks join without clicks
     if fade:
         ramp = np.linspace(0.0, 1.0, fade)
@@ -447,7 +450,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             if self.fake.speech_latency is not None:
                 time.sleep(self.fake.speech_latency(text))
-            data = encode_audio(speech_samples(text, float(speed)), fmt)
+            data = encode_audio(speech_samples(text, float(speed), voice), fmt)
             if fmt == "wav" and self.fake.wav_sizes_unknown:
                 data = unknown_wav_sizes(data)
             if fault == "short":

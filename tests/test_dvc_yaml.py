@@ -12,8 +12,8 @@ import yaml
 
 from tests.conftest import ROOT
 
-STAGE_PARAMS = {"info": ["info"], "script": ["script"], "speak": ["tts"], "audio": ["tts"], "report": ["keywords"],
-                "guide": ["keywords", "guide"]}
+STAGE_PARAMS = {"info": ["info"], "script": ["script"], "speak": ["tts"], "audio": ["tts", "audio"],
+                "report": ["keywords"], "guide": ["keywords", "guide"]}
 # What each concern folder may import besides itself: everything rests on core, and no concern knows another,
 # so a change inside stages/facts/ re-runs only the info stages.
 ALLOWED_IMPORTS = {"core": set(), "facts": {"core"}, "narration": {"core"}, "speech": {"core"},

@@ -9,7 +9,10 @@ import subprocess
 import sys
 import time
 
+import numpy as np
+import pyloudnorm
 import pytest
+import scipy.signal
 import soundfile as sf
 
 from tests.conftest import ROOT, Project, project_env
@@ -127,7 +130,7 @@ def test_malformed_params_is_a_one_line_error(project: Project):
     assert errors[0].startswith("error: params.yaml: malformed YAML at line")
 
 
-METRIC_FIELDS = {"chars", "chunks", "duration_s", "bytes", "est_cost_usd",
+METRIC_FIELDS = {"chars", "chunks", "duration_s", "bytes", "est_cost_usd", "lufs", "true_peak_db", "lra",
                  "provider", "model", "voice", "speed"}
 
 
@@ -149,7 +152,15 @@ def test_each_narration_has_subtitles_tags_and_metrics(built_project: Project):
                 re.findall(r"--> (\d\d):(\d\d):(\d\d\.\d\d\d)", vtt)]
         script = built_project.file(f"outputs/script/{keyword}.md").read_text(encoding="utf-8")
         assert len(ends) == sum(len(split_sentences(p)) for p in speakable_paragraphs(script))  # one cue per sentence
-        assert ends == sorted(ends) and abs(ends[-1] - duration) <= 0.3
+        assert ends == sorted(ends)
+        samples, rate = sf.read(audio, dtype="float64")
+        loud = np.flatnonzero(np.abs(samples) >= 10 ** (-50 / 20))
+        assert abs(ends[-1] - (loud[-1] + 1) / rate) <= 0.3  # the last cue ends with the speech, not the tail
+        assert (samples.size - loud[-1] - 1) / rate == pytest.approx(1.5, abs=0.03)  # audio.tail_s
+        assert loud[0] / rate == pytest.approx(0.5, abs=0.03)  # audio.lead_in_s
+        # Mastered: audio.loudness_lufs ± 0.5 LU, true peak ≤ audio.true_peak_db, measured independently.
+        assert pyloudnorm.Meter(rate).integrated_loudness(samples) == pytest.approx(-16.0, abs=0.5)
+        assert 20 * np.log10(np.abs(scipy.signal.resample_poly(samples, 4, 1)).max()) <= -1.0
 
         tags = mutagen.File(audio).tags
         assert str(tags["TIT2"]) == keyword and str(tags["TALB"]) and "출처" in str(tags["COMM::kor"])
@@ -162,6 +173,7 @@ def test_each_narration_has_subtitles_tags_and_metrics(built_project: Project):
 
     totals = json.loads(built_project.file("metrics.json").read_text(encoding="utf-8"))
     assert totals["narrations"] == len(KEYWORDS)
+    assert 0 <= totals["lufs_spread"] <= 1.0
     rows = json.loads(built_project.file("outputs/report/durations.json").read_text(encoding="utf-8"))
     assert [row["keyword"] for row in rows] == KEYWORDS
     assert totals["duration_s"] == pytest.approx(sum(row["duration_s"] for row in rows))

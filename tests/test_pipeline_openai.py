@@ -7,7 +7,10 @@ import subprocess
 import sys
 import urllib.request
 
+import numpy as np
+import pyloudnorm
 import pytest
+import scipy.signal
 import soundfile as sf
 
 from stages.core.params import load_params
@@ -133,6 +136,30 @@ def test_forced_rerun_of_the_script_stage_asks_nothing(project: Project, fake_pr
     ran, _ = repro(project, fake_process, "--force", "--single-item", "script@백자 달항아리")
     assert ran == {"script@백자 달항아리"} and fake_process.count("chat") == chat
     assert repro(project, fake_process)[0] == set()  # the same script, so the audio is not redone
+
+
+def test_changing_the_audio_params_re_encodes_and_synthesises_nothing(project: Project, fake_process):
+    """ACX's profile, longer pauses and room: every narration is encoded again from the cached chunks."""
+    params = project.file("params.yaml")
+    text = params.read_text(encoding="utf-8")
+    for old, new in [("loudness_lufs: -16.0", "loudness_lufs: -19.0"), ("true_peak_db: -1.0", "true_peak_db: -3.0"),
+                     ("lead_in_s: 0.5", "lead_in_s: 1.0"), ("paragraph_pause_s: 0.6", "paragraph_pause_s: 0.9")]:
+        assert old in text
+        text = text.replace(old, new)
+    params.write_text(text, encoding="utf-8")
+    before = {k: project.file(f"outputs/audio/{k}.mp3").read_bytes() for k in KEYWORDS}
+    speech = fake_process.count("speech")
+    ran, _ = repro(project, fake_process)
+    assert ran == {f"audio@{k}" for k in KEYWORDS} | {"report", "guide"}  # not speak: it depends on tts only
+    assert fake_process.count("speech") == speech  # 0 speech requests: no chunk's cache key holds `audio`
+    for keyword in KEYWORDS:
+        path = project.file(f"outputs/audio/{keyword}.mp3")
+        assert path.read_bytes() != before[keyword]
+        samples, rate = sf.read(path, dtype="float64")
+        assert pyloudnorm.Meter(rate).integrated_loudness(samples) == pytest.approx(-19.0, abs=0.5)
+        assert 20 * np.log10(np.abs(scipy.signal.resample_poly(samples, 4, 1)).max()) <= -3.0
+        assert np.flatnonzero(np.abs(samples) >= 10 ** (-50 / 20))[0] / rate == pytest.approx(1.0, abs=0.03)
+    assert json.loads(project.file("metrics.json").read_text(encoding="utf-8"))["lufs_spread"] <= 1.0
 
 
 def stage_error(project: Project, fake: FakeProcess, module: str, keyword: str, **env: str) -> str:

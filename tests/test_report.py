@@ -8,7 +8,7 @@ from stages import report
 from stages.core.cli import run_main
 
 ROW = {"chars": 100, "chunks": 2, "requests": 0, "retries": 0, "cached_chunks": 2, "duration_s": 12.5, "bytes": 1000,
-       "est_cost_usd": 0.0}
+       "est_cost_usd": 0.0, "lufs": -16.0}
 
 
 @pytest.fixture
@@ -38,6 +38,16 @@ def test_a_damaged_metrics_file_is_one_line_naming_it_and_the_fix(workspace, cap
 
 
 def test_good_metrics_are_totalled(workspace):
-    (workspace / "outputs" / "metrics" / "성덕대왕신종.json").write_text(json.dumps(ROW), encoding="utf-8")
+    (workspace / "outputs" / "metrics" / "성덕대왕신종.json").write_text(json.dumps(ROW | {"lufs": -16.4}),
+                                                                    encoding="utf-8")
     run_main(report.main, [])
-    assert json.loads((workspace / "metrics.json").read_text(encoding="utf-8"))["duration_s"] == 25.0
+    totals = json.loads((workspace / "metrics.json").read_text(encoding="utf-8"))
+    assert totals["duration_s"] == 25.0 and totals["lufs_spread"] == 0.4  # the loudest minus the quietest
+
+
+def test_metrics_from_before_mastering_ask_to_be_remade(workspace, capsys):
+    (workspace / "outputs" / "metrics" / "성덕대왕신종.json").write_text(json.dumps(ROW | {"lufs": None}),
+                                                                    encoding="utf-8")
+    with pytest.raises(SystemExit):
+        run_main(report.main, [])
+    assert "no number under 'lufs'; remake it: dvc repro -f 'audio@성덕대왕신종'" in capsys.readouterr().err

@@ -173,6 +173,23 @@ def _check_openai_voice(model: str, voice: str) -> None:
                           f"(or use tts.model: gpt-4o-mini-tts)")
 
 
+class AudioParams(Section):
+    """How the narration is mastered: loudness, peaks, silences (audio@* only; re-encodes, never re-synthesises)."""
+
+    loudness_lufs: float = Field(default=-16.0, ge=-36.0, le=-9.0)  # integrated loudness, BS.1770-4
+    true_peak_db: float = Field(default=-1.0, ge=-12.0, le=0.0)  # highest 4× true peak of the decoded file, dBTP
+    # The limiter aims this far under true_peak_db: MP3 and Opus encoding lift the peaks of speech by ~0.2 dB.
+    peak_margin_db: float = Field(default=0.5, ge=0.0, le=3.0)
+    lead_in_s: float = Field(default=0.5, ge=0.0, le=10.0)  # silence before the first word
+    tail_s: float = Field(default=1.5, ge=0.0, le=30.0)  # silence after the last word
+    # Silence from the last sound of a chunk to the first of the next, by what the chunk ends with.
+    paragraph_pause_s: float = Field(default=0.6, ge=0.0, le=10.0)
+    sentence_pause_s: float = Field(default=0.15, ge=0.0, le=10.0)
+    word_pause_s: float = Field(default=0.05, ge=0.0, le=10.0)
+    silence_threshold_db: float = Field(default=-50.0, ge=-90.0, le=-20.0)  # a chunk's edges under this are trimmed
+    trim_keep_s: float = Field(default=0.015, ge=0.0, le=0.2)  # of that silence, kept so no soft consonant is cut
+
+
 class RetryParams(Section):
     """How failed calls are retried; says how calls are made, so no stage depends on it."""
 
@@ -211,6 +228,7 @@ class Params(Section):
     info: InfoParams = InfoParams()
     script: ScriptParams = ScriptParams()
     tts: TTSParams = TTSParams()
+    audio: AudioParams = AudioParams()
     retry: RetryParams = RetryParams()
     requests: RequestsParams = RequestsParams()
     guide: GuideParams = GuideParams()

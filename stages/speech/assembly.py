@@ -1,5 +1,11 @@
-"""Chunk audio files → one encoded narration, encoded once, chunk by chunk, written atomically."""
+"""Chunk audio files → one mastered narration, in two passes over the chunk files, encoded once, written atomically.
 
+Pass 1 trims each chunk's edge silence and measures the narration as it will be laid out: lead-in, chunks,
+the pauses the script asks for, tail. Pass 2 lays it out again with one gain and the true-peak limiter, and
+encodes it. Both read the chunks block by block, so memory does not grow with the narration's length.
+"""
+
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,11 +15,10 @@ import soundfile as sf
 
 from stages.core.atomic import atomic_path
 from stages.core.errors import PipelineError
+from stages.core.params import AudioParams
+from stages.speech import mastering
 
-PARAGRAPH_PAUSE_S = 0.6
-SENTENCE_PAUSE_S = 0.15
-# Silence after a chunk, by what its last word ends (chunking.Chunk.end); none after the last chunk.
-PAUSE_AFTER_S = {"paragraph": PARAGRAPH_PAUSE_S, "sentence": SENTENCE_PAUSE_S, "word": 0.05}
+log = logging.getLogger(__name__)
 
 # tts.format → libsndfile container and codec; opus only takes a few sample rates, so it gets its own.
 _ENCODINGS = {
@@ -24,6 +29,10 @@ _ENCODINGS = {
 }
 _OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
 BLOCK_FRAMES = 1 << 16
+MAX_ENCODES = 3
+LOUDNESS_TOLERANCE_LU = 0.2  # re-encode past this: well inside the ±0.5 LU a narration must meet
+PEAK_STEP_DB = 0.15  # lower the ceiling by a codec's overshoot and this much more
+_INT16_SCALE = np.float32(1 / 32768)
 
 
 def output_rate(fmt: str, source_rate: int) -> int:
@@ -62,57 +71,197 @@ def decoded(path: Path, rate_for: Callable[[int], int]) -> Iterator[tuple[np.nda
         raise PipelineError(f"chunk audio {path.name} cannot be decoded: {exc}") from None
 
 
+def _floats(path: Path, rate_for: Callable[[int], int]) -> Iterator[tuple[np.ndarray, int]]:
+    for samples, rate in decoded(path, rate_for):
+        yield samples.astype(np.float32) * _INT16_SCALE, rate
+
+
+def _silence(frames: int) -> Iterator[np.ndarray]:
+    for start in range(0, frames, BLOCK_FRAMES):
+        yield np.zeros(min(BLOCK_FRAMES, frames - start), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """One chunk in the narration: which of its decoded samples to take, and the silence put before them."""
+
+    path: Path
+    skip: int  # leading samples dropped by the trim
+    length: int  # samples taken: the sound and the few ms of edge silence kept
+    silence_before: int
+    onset: int  # where its sound starts in the narration
+    sound: int  # from its first sound to its last
+
+
+@dataclass(frozen=True)
+class _Layout:
+    rate: int
+    placed: list[_Placed]
+    tail: int  # silence after the last chunk
+    frames: int
+    lufs: float  # of the laid-out narration before any gain
+    peak_db: float  # its 4× true peak
+
+
+def _lay_out(parts: Iterable[tuple[Path, float]], fmt: str, audio: AudioParams) -> _Layout:
+    """Pass 1: trim every chunk, place it after the silence it needs, and measure the result as it goes."""
+    rate: int | None = None
+    meter = peak = None
+    placed: list[_Placed] = []
+    frames = 0
+    pause_s = audio.lead_in_s  # the silence due before the next chunk's sound
+    tail_kept = 0  # edge silence the previous chunk brought along, which counts towards that pause
+
+    def feed(block: np.ndarray) -> None:
+        nonlocal frames
+        meter.add(block)
+        peak.peaks(block)
+        frames += block.size
+
+    for path, pause_after_s in parts:
+        trim, gap, onset = None, 0, None
+        # rate is read late on purpose: None until the first chunk's first block fixes it.
+        for block, block_rate in _floats(path, lambda source: rate or output_rate(fmt, source)):  # noqa: B023
+            if rate is None:
+                rate = block_rate
+                meter, peak = mastering.LoudnessMeter(rate), mastering.TruePeak()
+            if trim is None:
+                trim = mastering.Trim(audio.silence_threshold_db, round(audio.trim_keep_s * rate))
+            kept = trim.feed(block)
+            if kept and onset is None:  # the chunk's first sound: its head is known, so the silence before it is too
+                gap = max(0, round(pause_s * rate) - tail_kept - trim.head)
+                for zeros in _silence(gap):
+                    feed(zeros)
+                onset = frames + trim.head
+            for part in kept:
+                if part.size:
+                    feed(part)
+        if trim is None or not trim.sound:
+            # A silent chunk adds nothing (its subtitles get no time); the longer of the two pauses stands.
+            placed.append(_Placed(path, 0, 0, 0, frames, 0))
+            if any(chunk.sound for chunk in placed):
+                pause_s = max(pause_s, pause_after_s)
+            continue
+        for part in trim.finish():
+            if part.size:
+                feed(part)
+        placed.append(_Placed(path, trim.skipped, trim.length, gap, onset, trim.sound))
+        pause_s, tail_kept = pause_after_s, trim.tail
+    if not any(chunk.sound for chunk in placed):
+        raise PipelineError("nothing to encode: every chunk is silent under audio.silence_threshold_db; lower it, "
+                            "or clear the chunk cache (make clean-cache) if the engine returned silence")
+    tail = max(0, round(audio.tail_s * rate) - tail_kept)
+    for zeros in _silence(tail):
+        feed(zeros)
+    peak.finish()
+    return _Layout(rate, placed, tail, frames, meter.integrated(), peak.db())
+
+
+def _laid_out(layout: _Layout) -> Iterator[np.ndarray]:
+    """The narration pass 1 measured, sample for sample: the kept part of each chunk, between its silences."""
+    for chunk in layout.placed:
+        yield from _silence(chunk.silence_before)
+        if not chunk.length:
+            continue
+        at, end = 0, chunk.skip + chunk.length
+        for block, _ in _floats(chunk.path, lambda source: layout.rate):
+            part = block[max(0, chunk.skip - at):max(0, end - at)]
+            at += block.size
+            if part.size:
+                yield part
+        if at < end:
+            raise PipelineError(f"chunk audio {chunk.path.name} changed while the narration was encoded; run again")
+    yield from _silence(layout.tail)
+
+
 @dataclass(frozen=True)
 class Encoded:
-    """What the encoder wrote: the total length and where each chunk's speech sits in it."""
+    """What the encoder wrote: the total length, where each chunk's speech sits in it, and how it measures."""
 
     duration_s: float
-    spans: list[tuple[float, float]]  # (start, length) of each chunk's sound, pauses excluded, in seconds
+    spans: list[tuple[float, float]]  # (start, length) of each chunk's speech, edge silence and pauses excluded
+    gain_db: float  # the one gain applied before the limiter
+    measured: mastering.Measurement  # of the decoded output file
+    encodes: int  # 1, or more when the codec moved the loudness or the peaks too far
 
 
-def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str,
+def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str, audio: AudioParams = AudioParams(),
            finish: Callable[[Path], None] | None = None) -> Encoded:
-    """Encode (chunk file, pause after it) pairs into `out`.
+    """Master and encode (chunk file, pause after it) pairs into `out`.
 
-    Chunks are read block by block as they come, so memory does not grow with the narration's length.
-    `finish(temp_path)` runs on the complete file before it is moved into place (e.g. to tag it).
+    `parts` is read once, as it comes (the chunks may still be being synthesised); pass 2 reads the files again.
+    The encoded file is measured as decoded. A codec can lift the peaks past audio.peak_margin_db or take some
+    loudness away (Opus drops what is over its bandwidth); then it is encoded again, aiming off by what it
+    missed, at most MAX_ENCODES times in all. `finish(temp_path)` runs on the final file before it is moved
+    into place (e.g. to tag it).
     """
-    encoding = _ENCODINGS[fmt]
-    frames = 0
-    target: int | None = None
-    spans: list[tuple[int, int]] = []
+    layout = _lay_out(parts, fmt, audio)
+    rate = layout.rate
+    aim, ceiling = audio.loudness_lufs, audio.true_peak_db - audio.peak_margin_db
+    lift = audio.peak_margin_db  # how far the codec raises the peaks over the limiter's ceiling, at most
     with atomic_path(out) as tmp:
-        writer = None
-        try:
-            for path, pause_s in parts:
-                start = frames
-                # Every chunk goes to the first chunk's output rate.
-                # target is read late on purpose: None until the first block fixes it.
-                for samples, rate in decoded(path, lambda source: target or output_rate(fmt, source)):  # noqa: B023
-                    if writer is None:
-                        target = rate
-                        writer = sf.SoundFile(tmp, "w", samplerate=target, channels=1, **encoding)
-                    writer.write(samples)
-                    frames += samples.size
-                spans.append((start, frames - start))
-                if writer is not None:
-                    silence = np.zeros(int(round(pause_s * target)), dtype=np.int16)
-                    writer.write(silence)
-                    frames += silence.size
-        finally:
-            if writer is not None:
-                writer.close()
-        if writer is None:
-            raise PipelineError(f"nothing to encode for {out.name}: the script has no speakable text")
+        for attempt in range(1, MAX_ENCODES + 1):
+            gain_db = mastering.gain_db(lambda: _laid_out(layout), rate, layout.lufs, layout.peak_db, aim, ceiling)
+            measured = _write(tmp, layout, fmt, gain_db, ceiling)
+            over = measured.true_peak_db - audio.true_peak_db
+            short = audio.loudness_lufs - measured.lufs
+            if over <= 0 and abs(short) <= LOUDNESS_TOLERANCE_LU:
+                break
+            if attempt == MAX_ENCODES:
+                log.warning("%s: %.2f LUFS, %.2f dBTP after %d encodes (aimed at %.1f LUFS, %.1f dBTP); try a larger "
+                            "audio.peak_margin_db", out.name, measured.lufs, measured.true_peak_db, attempt,
+                            audio.loudness_lufs, audio.true_peak_db)
+                break
+            # Opus's lift changes from one encode to the next: keep the largest seen, with a step to spare.
+            lift = max(lift, measured.true_peak_db - ceiling + PEAK_STEP_DB)
+            ceiling = audio.true_peak_db - lift
+            aim += short
         if finish is not None:
             finish(tmp)
         # The file must say how long it is (an mp3 through its LAME header): what players and metrics read.
         reported = sf.info(tmp).frames
-        if reported != frames:
-            raise PipelineError(f"{out.name}: the encoded file reports {reported} samples but {frames} were written")
-    return Encoded(duration_s=frames / target, spans=[(start / target, size / target) for start, size in spans])
+        if reported != layout.frames:
+            raise PipelineError(f"{out.name}: the encoded file reports {reported} samples but {layout.frames} "
+                                "were written")
+    return Encoded(duration_s=layout.frames / rate, spans=[(c.onset / rate, c.sound / rate) for c in layout.placed],
+                   gain_db=gain_db, measured=measured, encodes=attempt)
 
 
-def pauses(ends: list[str]) -> list[float]:
-    """The silence after each chunk, from what each chunk ends; the last chunk gets none."""
-    return [0.0 if i == len(ends) - 1 else PAUSE_AFTER_S[end] for i, end in enumerate(ends)]
+def _write(tmp: Path, layout: _Layout, fmt: str, gain_db: float, ceiling_db: float) -> mastering.Measurement:
+    """Pass 2: the laid-out narration times one gain, through the limiter, encoded; measured as decoded."""
+    scale = np.float32(10 ** (gain_db / 20))
+    frames = 0
+    with sf.SoundFile(tmp, "w", samplerate=layout.rate, channels=1, **_ENCODINGS[fmt]) as writer:
+        limiter = mastering.TruePeakLimiter(layout.rate, ceiling_db)
+        for block in mastering.limited((block * scale for block in _laid_out(layout)), limiter):
+            writer.write(block)
+            frames += block.size
+    if frames != layout.frames:
+        raise PipelineError(f"{tmp.name}: {frames} samples encoded but {layout.frames} laid out; run again")
+    return measure_file(tmp)
+
+
+def measure_file(path: Path) -> mastering.Measurement:
+    """Loudness, loudness range, true peak and length of an audio file, decoded block by block."""
+    with sf.SoundFile(path) as audio:
+        return mastering.measure(_sequential_blocks(audio), audio.samplerate)
+
+
+def _sequential_blocks(audio: sf.SoundFile) -> Iterator[np.ndarray]:
+    """Mono float32 blocks read straight through libsndfile.
+
+    SoundFile.read and .blocks seek after every read; on an MP3 that makes libmpg123 resynchronise and print
+    "part2_3_length too large" errors, so this reads with sf_readf_float and never seeks.
+    """
+    while True:
+        block = np.empty(BLOCK_FRAMES * audio.channels, dtype=np.float32)
+        frames = sf._snd.sf_readf_float(audio._file, sf._ffi.cast("float *", sf._ffi.from_buffer(block)), BLOCK_FRAMES)
+        if frames <= 0:
+            return
+        yield block[:frames * audio.channels].reshape(frames, audio.channels).mean(axis=1)
+
+
+def pauses(ends: list[str], audio: AudioParams) -> list[float]:
+    """The silence after each chunk, by what its last word ends (chunking.Chunk.end); the tail follows the last."""
+    after = {"paragraph": audio.paragraph_pause_s, "sentence": audio.sentence_pause_s, "word": audio.word_pause_s}
+    return [0.0 if i == len(ends) - 1 else after[end] for i, end in enumerate(ends)]

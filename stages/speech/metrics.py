@@ -5,6 +5,7 @@ text, its params and its audio. What one run took (requests, retries, cache hits
 the chunk cache, so it goes to the log and to an untracked run summary under the cache folder instead.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from stages.core.cache import cache_root
 from stages.core.params import TTSParams
 from stages.core.paths import metrics_path
 from stages.speech.chunking import Chunk
+from stages.speech.mastering import Measurement
 from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider
 
 RUNS_FOLDER = "runs"
@@ -67,6 +69,9 @@ class NarrationMetrics:
     model: str
     voice: str
     speed: float
+    lufs: float | None  # integrated loudness of the decoded file, BS.1770-4 (None: no sound)
+    true_peak_db: float | None  # its 4× true peak, dBTP
+    lra: float | None  # its loudness range, LU (EBU Tech 3342)
     extra: dict = field(default_factory=dict)  # provider-specific figures, e.g. per-chunk CER
 
     def to_json(self) -> str:
@@ -84,16 +89,22 @@ def run_cost(synthesizer: ChunkSynthesizer, provider: SpeechProvider) -> RunCost
 
 
 def narration_metrics(tts: TTSParams, chunks: Sequence[Chunk], provider: SpeechProvider,
-                      chunk_files: list[Path], out: Path, duration_s: float) -> NarrationMetrics:
-    """The record of one narration: what it is (text, voice, length)."""
+                      chunk_files: list[Path], out: Path, measured: Measurement) -> NarrationMetrics:
+    """The record of one narration: what it is (text, voice, length, loudness as decoded from the file)."""
     chars = sum(len(chunk.spoken) for chunk in chunks)  # what the engine is sent (and bills)
     return NarrationMetrics(
-        chars=chars, chunks=len(chunks), duration_s=round(duration_s, 3), bytes=out.stat().st_size,
-        est_cost_usd=estimate_cost_usd(tts.provider, tts.model, chars, duration_s),
+        chars=chars, chunks=len(chunks), duration_s=round(measured.duration_s, 3), bytes=out.stat().st_size,
+        est_cost_usd=estimate_cost_usd(tts.provider, tts.model, chars, measured.duration_s),
         provider=tts.provider, model=tts.model, voice=tts.voice, speed=tts.speed,
+        lufs=_rounded(measured.lufs), true_peak_db=_rounded(measured.true_peak_db), lra=_rounded(measured.lra),
         # Read back from the chunk files, so that chunks served from the cache count too (realtime: CER).
         extra=provider.narration_metrics(chunk_files),
     )
+
+
+def _rounded(value: float) -> float | None:
+    """Two decimals; None for −inf (no sound), which JSON cannot hold."""
+    return round(value, 2) if math.isfinite(value) else None
 
 
 def write_metrics(keyword: str, metrics: NarrationMetrics) -> Path:

@@ -3,8 +3,9 @@ subtitles, metrics.
 
 The script is cut into chunks whose boundaries survive edits (chunking), each chunk is read into what the voice
 should say (reading, unless tts.reading is false), each chunk's sound comes from the shared content-addressed
-cache or from the speech provider, several at a time (synthesis), and the chunks are encoded once, in script
-order, into tts.format (assembly). Subtitles and tags keep the written text.
+cache or from the speech provider, several at a time (synthesis), and the chunks are trimmed, laid out with the
+pauses of `audio`, brought to its loudness and peak ceiling (mastering) and encoded once, in script order, into
+tts.format (assembly). Subtitles and tags keep the written text.
 """
 
 import contextlib
@@ -62,11 +63,11 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     credits = credit_lines(facts, params.tts)
     fmt = params.tts.format
     tag_values = {"title": keyword, "album": ALBUM, "comment": "; ".join(credits)}
-    pauses = assembly.pauses([chunk.end for chunk in chunks])
+    pauses = assembly.pauses([chunk.end for chunk in chunks], params.audio)
     keys = [chunk_key(provider, chunk.spoken) for chunk in chunks]
     chunk_files = [synthesizer.reusable(key) for key in keys]
     encodings = NarrationCache(fmt)
-    encoding_key = narration_key(keys, pauses, fmt, tag_values, {})
+    encoding_key = narration_key(keys, pauses, fmt, tag_values, params.audio.model_dump())
     encoded = encodings.restore(encoding_key, out) if all(chunk_files) else None
     if encoded is not None:  # every chunk and the very same encoding are cached: nothing to make
         synthesizer.cached_chunks = len(chunks)
@@ -75,15 +76,18 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
         with Progress(keyword, len(chunks)) as progress, \
                 contextlib.closing(synthesizer.files(chunks, progress)) as files:
             parts = zip(_recorded(files, chunk_files), pauses)
-            encoded = assembly.encode(parts, out, fmt, finish=lambda tmp: write_tags(tmp, fmt, **tag_values))
+            encoded = assembly.encode(parts, out, fmt, params.audio,
+                                      finish=lambda tmp: write_tags(tmp, fmt, **tag_values))
         encodings.store(encoding_key, out, encoded)
     spoken = [SpokenChunk(chunk.text, start, length) for chunk, (start, length) in zip(chunks, encoded.spans)]
     cues = cues_for(spoken, reader.spoken if reader else None)  # timed by how long each sentence is to say
     atomic.write_text(subtitles_path(keyword), render_vtt(cues, [facts.title, "\n".join(credits)]))
     cost = run_cost(synthesizer, provider)
-    metrics = narration_metrics(params.tts, chunks, provider, chunk_files, out, encoded.duration_s)
-    log.info("audio: %s (%d chunks, %d from the cache, %d requests, %d retries, %.1f s of sound)", out,
-             metrics.chunks, cost.cached_chunks, cost.requests, cost.retries, metrics.duration_s)
+    metrics = narration_metrics(params.tts, chunks, provider, chunk_files, out, encoded.measured)
+    log.info("audio: %s (%d chunks, %d from the cache, %d requests, %d retries, %.1f s of sound; %+.1f dB to "
+             "%.1f LUFS, %.1f dBTP, %d encode(s))", out, metrics.chunks, cost.cached_chunks, cost.requests,
+             cost.retries, metrics.duration_s, encoded.gain_db, encoded.measured.lufs, encoded.measured.true_peak_db,
+             encoded.encodes)
     write_metrics(keyword, metrics)
     write_run_summary(keyword, cost)
     return metrics, cost

@@ -4,21 +4,22 @@ copies the file instead of encoding it again.
 An audio stage re-runs whenever its params change, for example on the way back to a voice heard before
 when DVC's run-cache does not have that run. Its chunks then all come from the chunk cache, and encoding
 (an mp3 of a few minutes takes about a second) is most of what is left. The entry holds the encoded file
-and, beside it, where each chunk's speech sits in it, for the subtitles.
+and, beside it, where each chunk's speech sits in it (for the subtitles) and how it measured (for the metrics).
 """
 
 import hashlib
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 from stages.core.atomic import atomic_path, write_text
 from stages.core.cache import Cache, content_key
-from stages.speech import assembly, tags
+from stages.speech import assembly, mastering, tags
 
 NARRATIONS = "narrations"
 # The modules whose code shapes the encoded bytes: a change to any of them must miss.
-_ENCODER_MODULES = (assembly, tags)
+_ENCODER_MODULES = (assembly, mastering, tags)
 
 
 def encoder_version() -> str:
@@ -48,7 +49,9 @@ class NarrationCache:
             return None
         try:
             record = json.loads(spans.read_text(encoding="utf-8"))
-            encoded = assembly.Encoded(duration_s=record["duration_s"], spans=[tuple(s) for s in record["spans"]])
+            encoded = assembly.Encoded(duration_s=record["duration_s"], spans=[tuple(s) for s in record["spans"]],
+                                       gain_db=record["gain_db"], measured=mastering.Measurement(**record["measured"]),
+                                       encodes=record["encodes"])
         except (ValueError, KeyError, TypeError, UnicodeDecodeError):
             return None  # a damaged entry is a miss; the stage encodes afresh and replaces it
         with atomic_path(out) as tmp:
@@ -58,5 +61,6 @@ class NarrationCache:
     def store(self, key: str, out: Path, encoded: assembly.Encoded) -> None:
         """Keep a copy of the freshly encoded `out`; the spans go in last, so a half entry is never a hit."""
         self.audio.put(key, lambda tmp: shutil.copyfile(out, tmp))
-        record = {"duration_s": encoded.duration_s, "spans": [list(span) for span in encoded.spans]}
+        record = {"duration_s": encoded.duration_s, "spans": [list(span) for span in encoded.spans],
+                  "gain_db": encoded.gain_db, "measured": asdict(encoded.measured), "encodes": encoded.encodes}
         write_text(self.spans.path(key), json.dumps(record))

@@ -5,14 +5,15 @@ from pathlib import Path
 
 import mutagen
 import numpy as np
+import pyloudnorm
 import pytest
+import scipy.signal
 import soundfile as sf
 
 from stages.core.errors import ParamsError, PipelineError
 from stages.core.info_file import Facts, FactSection, write_facts
 from stages.core.params import parse_params
 from stages.core.paths import audio_path, script_path, spoken_path, subtitles_path
-from stages.speech.assembly import PARAGRAPH_PAUSE_S
 from stages.speech.chunking import speakable_paragraphs, split_chunks
 from stages.speech.espeak import EspeakSpeech
 from stages.speech.narrate import narrate
@@ -107,14 +108,47 @@ def test_output_is_in_script_order_when_the_fake_server_answers_late_chunks_firs
     narration, _ = narrate(params, KEYWORD)
     assert narration.chunks == len(paragraphs) and fake_openai.count("speech") == len(paragraphs)
     samples, rate = sf.read(audio_path(KEYWORD, "wav"), dtype="float32")
-    at = 0
-    for index, text in enumerate(paragraphs):
-        count = int(round(speech_seconds(text) * rate))
-        segment = samples[at:at + count]
+    heard = sounds(samples, rate)  # paragraphs are 0.6 s apart
+    assert len(heard) == len(paragraphs)
+    for index, (text, (start, end)) in enumerate(zip(paragraphs, heard)):
+        segment = samples[int(start * rate):int(end * rate)]
         peak = np.fft.rfftfreq(segment.size, 1 / rate)[np.abs(np.fft.rfft(segment)).argmax()]
         assert peak == pytest.approx(tone_frequency(text), abs=2), f"chunk {index} is out of place"
-        at += count + (int(round(PARAGRAPH_PAUSE_S * rate)) if index < len(paragraphs) - 1 else 0)
-    assert at == samples.size == round(narration.duration_s * rate)
+        assert end - start == pytest.approx(speech_seconds(text), abs=0.01)
+    assert samples.size / rate == pytest.approx(narration.duration_s, abs=1e-3)
+
+
+def sounds(samples: np.ndarray, rate: int) -> list[tuple[float, float]]:
+    """(start, end) in seconds of each stretch of sound over −50 dBFS, split at 0.3 s of quiet."""
+    loud = np.flatnonzero(np.abs(samples) >= 10 ** (-50 / 20))
+    breaks = np.flatnonzero(np.diff(loud) > 0.3 * rate)
+    starts, ends = np.concatenate(([loud[0]], loud[breaks + 1])), np.concatenate((loud[breaks], [loud[-1]]))
+    return [(start / rate, (end + 1) / rate) for start, end in zip(starts, ends)]
+
+
+@pytest.mark.parametrize("audio", [{}, {"loudness_lufs": -19.0, "true_peak_db": -3.0}], ids=["default", "acx"])
+def test_two_voices_of_different_levels_land_on_the_same_loudness(tmp_path, monkeypatch, fake_openai, audio):
+    """The fake's onyx speaks 13 dB under its nova; measured by pyloudnorm on the decoded files, both hit the target."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
+    write_inputs("\n\n".join(list(speakable_paragraphs(LONG_NARRATION))[:3]))
+    target, ceiling = audio.get("loudness_lufs", -16.0), audio.get("true_peak_db", -1.0)
+    measured = {}
+    for voice in ("onyx", "nova"):
+        params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", "voice": voice}, "audio": audio})
+        metrics, _ = narrate(params, KEYWORD)
+        samples, rate = sf.read(audio_path(KEYWORD, "mp3"), dtype="float64")
+        measured[voice] = pyloudnorm.Meter(rate).integrated_loudness(samples)
+        assert measured[voice] == pytest.approx(target, abs=0.5)
+        assert 20 * np.log10(np.abs(scipy.signal.resample_poly(samples, 4, 1)).max()) <= ceiling
+        assert metrics.lufs == pytest.approx(measured[voice], abs=0.1) and metrics.true_peak_db <= ceiling
+    assert abs(measured["onyx"] - measured["nova"]) <= 1.0
+    chunk_levels = {voice: [] for voice in ("onyx", "nova")}  # the raw chunks really are 13 dB apart
+    for path in (tmp_path / "cache").rglob("*.wav"):
+        chunk, rate = sf.read(path, dtype="float64")
+        level = 20 * np.log10(np.abs(chunk).max())
+        chunk_levels["onyx" if level < -15 else "nova"].append(level)
+    assert len(chunk_levels["onyx"]) == len(chunk_levels["nova"]) > 0
 
 
 def test_editing_one_sentence_sends_exactly_one_request_to_the_speech_api(fresh_project: Project, tmp_path):
