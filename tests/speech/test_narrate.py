@@ -1,5 +1,6 @@
 """The audio stage: what run() records, order under concurrency, and one edited sentence costing one request."""
 
+import json
 import re
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import soundfile as sf
 from stages.core.errors import ParamsError, PipelineError
 from stages.core.info_file import Facts, FactSection, write_facts
 from stages.core.params import parse_params
-from stages.core.paths import audio_path, script_path, spoken_path, subtitles_path
+from stages.core.paths import audio_path, metrics_path, script_path, spoken_path, subtitles_path
 from stages.speech.chunking import speakable_paragraphs, split_chunks
 from stages.speech.espeak import EspeakSpeech
 from stages.speech.narrate import narrate
@@ -54,9 +55,16 @@ def test_run_records_the_narration(tmp_path, monkeypatch):
     out = audio_path(KEYWORD, "mp3")
     assert first.duration_s == round(sf.info(out).duration, 3) == round(mutagen.File(out).info.length, 3)
     assert first.duration_s > 300  # 3400 Korean characters at espeak's pace
+    metrics_bytes = metrics_path(KEYWORD).read_bytes()
     again, cost = narrate(params, KEYWORD)
     assert (cost.cached_chunks, cost.requests, cost.new_chars) == (12, 0, 0)
     assert again.duration_s == first.duration_s
+    # The tracked metrics describe the narration, not the run: the same bytes whatever the cache held.
+    assert metrics_path(KEYWORD).read_bytes() == metrics_bytes
+    assert not {"requests", "retries", "cached_chunks"} & set(json.loads(metrics_bytes))
+    # What the run cost goes to the untracked run summary instead.
+    summary = json.loads((tmp_path / "cache" / "runs" / f"{KEYWORD}.json").read_text(encoding="utf-8"))
+    assert summary == {"cached_chunks": 12, "new_chars": 0, "requests": 0, "retries": 0}
 
 
 def test_editing_one_sentence_of_a_long_script_synthesises_one_chunk(fresh_project: Project, tmp_path):
