@@ -48,6 +48,13 @@ README = ROOT / "README.md"
 _BLOCK = re.compile(r"(<!-- bench -->\n).*?(<!-- /bench -->)", re.S)
 
 
+def write_bench_facts(folder: Path) -> None:
+    """The stage reads the facts too (for the credits in the tags and subtitles)."""
+    facts = Facts(keyword=KEYWORD, title=KEYWORD, provider="local",
+                  sections=[FactSection("개요", "사실.", f"sources/{KEYWORD}.md")])
+    atomic.write_text(folder / info_path(KEYWORD), facts.to_json())
+
+
 class Bench:
     def __init__(self, workdir: Path, fake: FakeOpenAI, sizes: tuple[int, ...] = scale.SIZES,
                  quick: bool = False) -> None:
@@ -72,6 +79,7 @@ class Bench:
         path = self.workdir / script_path(KEYWORD)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(script, encoding="utf-8")
+        write_bench_facts(self.workdir)
         requests = {k: tts_and_requests.pop(k) for k in ("concurrency", "rpm") if k in tts_and_requests}
         params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", **tts_and_requests},
                                "requests": requests})
@@ -159,10 +167,7 @@ class Bench:
             seconds += len(text) * SECONDS_PER_CHAR + 0.6
             n += 1
         (folder / script_path(KEYWORD)).write_text("\n\n".join(paragraphs), encoding="utf-8")
-        # The stage reads the facts too (for the credits in the tags and subtitles).
-        facts = Facts(keyword=KEYWORD, title=KEYWORD, provider="local",
-                      sections=[FactSection("개요", "사실.", f"sources/{KEYWORD}.md")])
-        atomic.write_text(folder / info_path(KEYWORD), facts.to_json())
+        write_bench_facts(folder)
         (folder / "params.yaml").write_text(f"keywords: [{KEYWORD}]\ntts: {{provider: openai, format: mp3}}\n",
                                             encoding="utf-8")
         rss = self._stage_peak_rss(folder, "runpy.run_module('stages.audio', run_name='__main__', alter_sys=True)")
