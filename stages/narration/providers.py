@@ -6,7 +6,6 @@ A template run never loads the OpenAI SDK.
 import importlib
 
 _PROVIDERS = {"template": "stages.narration.template:TemplateScript", "openai": "stages.narration.openai:OpenAIScript"}
-NAMES = tuple(_PROVIDERS)
 
 
 def script_provider(name: str) -> type:

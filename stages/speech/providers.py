@@ -9,7 +9,6 @@ from stages.speech.synthesis import SpeechProvider
 
 _PROVIDERS = {"espeak": "stages.speech.espeak:EspeakSpeech", "openai": "stages.speech.openai:OpenAISpeech",
               "realtime": "stages.speech.realtime:RealtimeSpeech"}
-NAMES = tuple(_PROVIDERS)
 
 
 def speech_provider(name: str) -> type[SpeechProvider]:

@@ -15,9 +15,8 @@ restore it: switching back to a voice already heard costs nothing.
 """
 
 import hashlib
-import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +24,10 @@ import yaml
 
 from stages.core import atomic
 from stages.core.params import Params
-from stages.core.paths import CHUNKS_DIR, chunks_path, script_path
+from stages.core.paths import chunks_path, script_path
 from stages.core.progress import Progress
 from stages.speech.chunking import Chunk, spoken_chunks
+from stages.speech.metrics import run_cost
 from stages.speech.providers import speech_provider
 from stages.speech.reading import reader_for
 from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider, chunk_key
@@ -92,24 +92,9 @@ def warm(params: Params, narrated: set[str]) -> Warmed:
             pending.extend(chunks)
             warmed += 1
         atomic.write_text(chunks_path(keyword), text)
-    _drop_stale_manifests(params.keywords)
     synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency)
     if pending:
         with Progress(f"{warmed} narrations", len(pending)) as progress:
             for _ in synthesizer.files(pending, progress):
                 pass
-    requests = provider.requests if provider.counts_requests else synthesizer.calls
-    return Warmed(keywords=warmed, chunks=len(pending), requests=requests)
-
-
-def _drop_stale_manifests(keywords: Sequence[str]) -> None:
-    """The folder holds exactly the catalogue's manifests, so it is a function of params.yaml."""
-    wanted = {chunks_path(keyword).name for keyword in keywords}
-    for path in sorted(Path(CHUNKS_DIR).glob("*.json")):
-        if path.name not in wanted:
-            path.unlink()
-            log.info("speak: %s removed (keyword no longer in params.yaml)", path)
-
-
-def read_manifest(path: Path) -> list[str] | None:
-    return json.loads(path.read_text(encoding="utf-8"))["chunks"]
+    return Warmed(keywords=warmed, chunks=len(pending), requests=run_cost(synthesizer, provider).requests)
