@@ -33,7 +33,7 @@ audio: $(STAMP) ## Narrate every keyword in params.yaml (dvc repro)
 	@$(PYTHON) -m stages.check_params
 ifdef KEYWORD
 	@$(PYTHON) -m stages.keywords "$$KEYWORD"
-	dvc repro --single-item "info@$$KEYWORD" "script@$$KEYWORD" speak "audio@$$KEYWORD" report
+	dvc repro --single-item "pipelines/info/dvc.yaml:info@$$KEYWORD" "pipelines/script/dvc.yaml:script@$$KEYWORD" speak "audio@$$KEYWORD" report
 else
 	dvc repro
 endif

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import yaml
 
+from stages.core.paths import PIPELINE_FILES
 from stages.speech.chunking import speakable_paragraphs
 from tests.conftest import ROOT, Project, copy_project, project_env
 
 SHIPPED = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
 # 12 paragraphs of 240–330 characters: one ~1-minute chunk each at the default tts.chunk_chars
 PARAGRAPHS = speakable_paragraphs((ROOT / "tests" / "long_narration.md").read_text(encoding="utf-8"))
+_PIPELINES = ["dvc.yaml", *(path.as_posix() for path in PIPELINE_FILES.values())]
 TODAY_FILE_DEPS = 22  # the issue's "today": a stage's input plus 21 code files, before the layout
 # A cp-like command per stage of our dvc.yaml, writing every output that stage declares. Like ours, the speak
 # and audio outputs change with tts.voice, so that a voice change re-runs the same stages (report and guide too).
@@ -82,23 +84,28 @@ def trivial_project(path: Path, count: int, shape: str = "one", *, scripts: bool
     """Trivial cp-like stages over `count` keywords, in one of three graph shapes.
 
     one: info → script → audio per keyword, one dep each, no params (DVC's floor);
-    ours: every stage of our dvc.yaml with its deps, params and outs, only the commands trivial (`scripts`: with
+    ours: every stage of our pipeline files with their deps, params and outs, only the commands trivial (`scripts`: with
     the same hand-written scripts/ folder as docent_project's, which every script stage hashes);
     today: info → script → audio per keyword, each with its input and 21 code files as deps, as before the layout.
     """
     if shape == "ours":
         project = docent_project(path, count, env=project_env(), scripts=scripts, build=False)
-        stages = yaml.safe_load(project.file("dvc.yaml").read_text(encoding="utf-8"))["stages"]
-        assert set(stages) == set(_TRIVIAL), f"bench/catalogue.py needs a trivial command for {set(stages) ^ set(_TRIVIAL)}"
-        for name, stage in stages.items():
-            (stage["do"] if "foreach" in stage else stage)["cmd"] = _TRIVIAL[name]
+        pipelines = {file: yaml.safe_load(project.file(file).read_text(encoding="utf-8")) for file in _PIPELINES}
+        names = {name for spec in pipelines.values() for name in spec["stages"]}
+        assert names == set(_TRIVIAL), f"bench/catalogue.py needs a trivial command for {names ^ set(_TRIVIAL)}"
+        for file, spec in pipelines.items():
+            for name, stage in spec["stages"].items():
+                (stage["do"] if "foreach" in stage else stage)["cmd"] = _TRIVIAL[name]
+            project.file(file).write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
     else:
-        project = copy_project(path)  # for the same git + DVC set-up; its pipeline is replaced below
+        project = copy_project(path)  # for the same git + DVC set-up; its pipeline is replaced below, in one file
+        shutil.rmtree(project.file("pipelines"))
         listed = keywords(count)
         (path / "in").mkdir()
         for keyword in listed:
             (path / "in" / f"{keyword}.txt").write_text(keyword, encoding="utf-8")
-        ours = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+        ours = {name: stage for file in _PIPELINES
+                for name, stage in yaml.safe_load((ROOT / file).read_text(encoding="utf-8"))["stages"].items()}
         code = sorted(p.relative_to(path).as_posix() for p in (path / "stages").rglob("*.py"))
         stages = {}
         for stage, source in (("info", "in/${item}.txt"), ("script", "info/${item}.txt"),
@@ -111,8 +118,8 @@ def trivial_project(path: Path, count: int, shape: str = "one", *, scripts: bool
             stages[stage] = {"foreach": "${keywords}", "do": do}
         params = (ROOT / "params.yaml").read_text(encoding="utf-8") if shape == "today" else "keywords:\n  - x\n"
         project.file("params.yaml").write_text(with_keywords(params, listed), encoding="utf-8")
-    project.file("dvc.yaml").write_text(yaml.safe_dump({"stages": stages}, allow_unicode=True, sort_keys=False),
-                                        encoding="utf-8")
+        project.file("dvc.yaml").write_text(yaml.safe_dump({"stages": stages}, allow_unicode=True, sort_keys=False),
+                                            encoding="utf-8")
     project.commit(f"trivial pipeline ({shape})")
     if build:
         project.run("dvc", "repro")

@@ -12,11 +12,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 # What a fresh clone has; outputs, caches and the venv are left behind.
-PROJECT_FILES = ["stages", "sources", "scripts", "params.yaml", "lexicon.yaml", "dvc.yaml", "Makefile",
+PROJECT_FILES = ["stages", "sources", "scripts", "params.yaml", "lexicon.yaml", "dvc.yaml", "pipelines", "Makefile",
                  "requirements.txt", ".gitignore", ".dvcignore"]
 # Variables of the developer's shell that change what the pipeline does: none may leak into a test.
 ISOLATED_ENV = ("OPENAI_", "DOCENT_", "DVC_")
-_RAN = re.compile(r"^Running stage '(.+)':$", re.M)
+# The stages a `dvc repro` ran, by name: `pipelines/info/dvc.yaml:info@x` is info@x.
+RAN = re.compile(r"^Running stage '(?:.*?dvc\.yaml:)?(.+)':$", re.M)
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +53,7 @@ class Project:
 
     def repro(self, *targets: str, **extra_env: str) -> set[str]:
         result = self.run("dvc", "repro", *targets, **extra_env)
-        return set(_RAN.findall(result.stdout))
+        return set(RAN.findall(result.stdout))
 
     def commit(self, message: str = "snapshot") -> None:
         self.run("git", "add", "-A")
@@ -78,6 +79,17 @@ def copy_project(dest: Path) -> Project:
     project.run("dvc", "config", "core.analytics", "false")
     project.commit("project")
     return project
+
+
+# What an audio stage with nothing to make must not load (README: Performance): the encoder's, and the SDK.
+HEAVY_PACKAGES = {"numpy", "soundfile", "mutagen", "openai"}
+
+
+def imported_packages(project: Project, module: str, *args: str, **env: str) -> set[str]:
+    """The top-level packages `python -m module args` imported, read off its -X importtime report."""
+    result = project.run(sys.executable, "-X", "importtime", "-m", module, *args, **env)
+    return {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines()
+            if line.startswith("import time:")}
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from stages.core.paths import PIPELINE_FILES
 from tests.conftest import ROOT
 
 STAGE_PARAMS = {"info": ["info"], "script": ["script"], "speak": ["tts"], "audio": ["tts", "audio"],
@@ -21,8 +22,14 @@ ALLOWED_IMPORTS = {"core": set(), "facts": {"core"}, "narration": {"core"}, "spe
 MAX_CODE_DEPS = 4
 
 
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
 def pipeline() -> dict:
-    return yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    """The stages of every pipeline file, by name."""
+    return {name: stage for path in (Path("dvc.yaml"), *PIPELINE_FILES.values())
+            for name, stage in load(ROOT / path)["stages"].items()}
 
 
 def stage_spec(kind: str) -> dict:
@@ -135,3 +142,13 @@ def test_no_command_carries_a_keyword():
         if "foreach" in stage:
             named = [entry for entry in spec["deps"] + spec["outs"] if "${item}" in str(entry)]
             assert named, f"{name}: the keyword must still name the stage's files"
+
+
+@pytest.mark.parametrize("kind", sorted(PIPELINE_FILES))
+def test_a_stage_with_its_own_lock_runs_at_the_root_over_the_root_params(kind):
+    # Its own dvc.yaml gives it its own dvc.lock (README: Scale); its paths, params and keywords stay the root's.
+    path = ROOT / PIPELINE_FILES[kind]
+    spec = load(path)
+    assert (path.parent / spec["stages"][kind]["do"]["wdir"]).resolve() == ROOT
+    assert [(path.parent / v.split(":")[0]).resolve() for v in spec["vars"]] == [ROOT / "params.yaml"]
+    assert kind not in load(ROOT / "dvc.yaml")["stages"]

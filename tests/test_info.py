@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 import soundfile as sf
 
-from tests.conftest import ROOT, Project
+from stages.core.paths import stage_address
+from tests.conftest import RAN, ROOT, Project
 from tests.fake_heritage import BANGA, FakeHeritage
 from tests.fake_http import free_port
 from tests.fake_wikipedia import FakeWikipedia
@@ -42,7 +43,7 @@ def test_a_new_keyword_becomes_a_narration_with_no_hand_written_facts(fresh_proj
     result = _make(fresh_project, "audio", f"KEYWORD={BANGA}")
     assert result.returncode == 0, result.stderr
     assert {f"{kind}@{BANGA}" for kind in ("info", "script", "audio")} | {"speak", "report"} <= set(
-        line.split("'")[1] for line in result.stdout.splitlines() if line.startswith("Running stage"))
+        RAN.findall(result.stdout))
     assert "# wikipedia:" in fresh_project.file(f"sources/{BANGA}.md").read_text(encoding="utf-8")
 
     info = json.loads(fresh_project.file(f"outputs/info/{BANGA}.json").read_text(encoding="utf-8"))
@@ -55,7 +56,7 @@ def test_a_new_keyword_becomes_a_narration_with_no_hand_written_facts(fresh_proj
     # Pinning another entry re-runs only that keyword, and asks for the pinned entry without a search.
     fresh_project.commit("built")
     for keyword in KEYWORDS:
-        fresh_project.repro(f"info@{keyword}")  # the shipped keywords: auto falls through to their local facts
+        fresh_project.repro(stage_address("info", keyword))  # the shipped keywords: auto falls through to their local facts
         assert json.loads(fresh_project.file(f"outputs/info/{keyword}.json").read_text(encoding="utf-8"))[
             "provider"] == "local"
     source = fresh_project.file(f"sources/{BANGA}.md")
@@ -64,7 +65,7 @@ def test_a_new_keyword_becomes_a_narration_with_no_hand_written_facts(fresh_proj
         "#   ccbaAsno: 0000680000000", "  ccbaAsno: 0000830000000").replace(
         "#   ccbaCtcd: 11", "  ccbaCtcd: 11"), encoding="utf-8")
     before = len(heritage.requests)
-    ran = fresh_project.repro(*(f"info@{keyword}" for keyword in [*KEYWORDS, BANGA]))
+    ran = fresh_project.repro(*(stage_address("info", keyword) for keyword in [*KEYWORDS, BANGA]))
     assert ran == {f"info@{BANGA}"}
     assert heritage.paths()[before:] == ["/cha/SearchKindOpenapiDt.do"]
     info = json.loads(fresh_project.file(f"outputs/info/{BANGA}.json").read_text(encoding="utf-8"))
@@ -76,7 +77,7 @@ def test_unreachable_sources_fail_in_one_line(fresh_project: Project):
     use_auto(fresh_project, f"{closed}/cha/", closed, max_tries=2)
     fresh_project.run("python", "-m", "stages.keywords", BANGA)  # what `make audio KEYWORD=…` does first
     fresh_project.commit("auto, nothing listening")
-    result = fresh_project.run("dvc", "repro", f"info@{BANGA}", check=False)
+    result = fresh_project.run("dvc", "repro", stage_address("info", BANGA), check=False)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     errors = [line for line in output.splitlines() if line.startswith("error:")]

@@ -15,7 +15,8 @@ import pytest
 import scipy.signal
 import soundfile as sf
 
-from tests.conftest import ROOT, Project, project_env
+from stages.core.paths import stage_address
+from tests.conftest import HEAVY_PACKAGES, RAN, ROOT, Project, imported_packages, project_env
 
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
 
@@ -70,7 +71,7 @@ def test_editing_the_lexicon_resynthesises_only_the_chunks_whose_spoken_form_cha
     lexicon = project.file("lexicon.yaml")
     lexicon.write_text(lexicon.read_text(encoding="utf-8") + "달항아리: 달 항아리\n", encoding="utf-8")
     result = project.run("dvc", "repro")
-    ran = set(re.findall(r"^Running stage '(.+)':$", result.stdout, re.M))
+    ran = set(RAN.findall(result.stdout))
     # speak and every audio stage depend on the lexicon; no info or script stage does.
     audio = set().union(*(stages_for(k, "audio") for k in KEYWORDS))
     assert "speak" in ran and ran - {"speak", "report", "guide"} == audio
@@ -185,9 +186,20 @@ def test_forced_rerun_gives_byte_identical_outputs(project: Project):
     paths = [f"outputs/info/{keyword}.json", f"outputs/script/{keyword}.md", f"outputs/audio/{keyword}.mp3",
              f"outputs/audio/{keyword}.vtt"]
     before = {p: project.file(p).read_bytes() for p in paths}
-    assert project.repro("--force", "--single-item", f"info@{keyword}", f"script@{keyword}",
+    assert project.repro("--force", "--single-item", stage_address("info", keyword), stage_address("script", keyword),
                          f"audio@{keyword}") == stages_for(keyword, "info", "script", "audio")
     assert {p: project.file(p).read_bytes() for p in paths} == before
+
+
+def test_an_audio_stage_with_nothing_to_make_loads_no_encoder(project: Project, tmp_path):
+    keyword = KEYWORDS[0]
+    before = project.file(f"outputs/audio/{keyword}.mp3").read_bytes()
+    assert not imported_packages(project, "stages.audio", keyword) & HEAVY_PACKAGES
+    assert project.file(f"outputs/audio/{keyword}.mp3").read_bytes() == before
+    # With nothing cached the same stage encodes, and the check above would see the packages load.
+    encoded = imported_packages(project, "stages.audio", keyword, DOCENT_CACHE_DIR=str(tmp_path / "empty"))
+    assert {"numpy", "soundfile", "mutagen"} <= encoded
+    assert project.file(f"outputs/audio/{keyword}.mp3").read_bytes() == before
 
 
 SHELL_PAYLOADS = ["$(touch PWNED)", "`touch PWNED`"]
@@ -251,7 +263,7 @@ def test_make_audio_with_a_keyword_updates_the_report_and_runs_no_other_keyword(
     shutil.copy(project.file(f"sources/{KEYWORDS[1]}.md"), project.file(f"sources/{keyword}.md"))
     result = _make(project, "audio", f"KEYWORD={keyword}")
     assert result.returncode == 0, result.stderr
-    ran = set(line.split("'")[1] for line in result.stdout.splitlines() if line.startswith("Running stage"))
+    ran = set(RAN.findall(result.stdout))
     assert ran == stages_for(keyword, "info", "script", "audio") | {"speak", "report"}
     totals = json.loads(project.file("metrics.json").read_text(encoding="utf-8"))
     assert totals["narrations"] == len(KEYWORDS) + 1
@@ -265,7 +277,7 @@ def test_kill_9_mid_narration_leaves_no_temp_file_after_the_next_run(fresh_proje
     # A long hand-written script and an empty chunk cache, so the narration is still being written when killed.
     shutil.copy(ROOT / "tests" / "long_narration.md", fresh_project.file(f"scripts/{keyword}.md"))
     env = {"DOCENT_CACHE_DIR": str(tmp_path / "cache")}
-    fresh_project.repro(f"script@{keyword}", **env)
+    fresh_project.repro(stage_address("script", keyword), **env)
     audio = fresh_project.file("outputs/audio")
     stage = subprocess.Popen([sys.executable, "-m", "stages.audio", keyword], cwd=fresh_project.path,
                              env={**project_env(), **env}, stderr=subprocess.DEVNULL)

@@ -14,12 +14,12 @@ import scipy.signal
 import soundfile as sf
 
 from stages.core.params import load_params
+from stages.core.paths import stage_address
 from stages.speech.chunking import split_chunks
 from stages.speech.openai import MAX_INPUT_CHARS
-from tests.conftest import FAKE_KEY, ROOT, Project, copy_project
+from tests.conftest import FAKE_KEY, HEAVY_PACKAGES, RAN, ROOT, Project, copy_project, imported_packages
 
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
-_RAN = re.compile(r"^Running stage '(.+)':$", re.M)
 
 
 class FakeProcess:
@@ -72,7 +72,7 @@ def repro(project: Project, fake: FakeProcess, *targets: str) -> tuple[set[str],
     result = project.run("dvc", "repro", *targets, **openai_env(fake))
     output = result.stdout + result.stderr
     assert FAKE_KEY not in output
-    return set(_RAN.findall(result.stdout)), output
+    return set(RAN.findall(result.stdout)), output
 
 
 def chunk_texts(project: Project, *keywords: str) -> set[str]:
@@ -133,7 +133,7 @@ def test_hand_edit_makes_no_chat_request_for_the_other_keywords(project: Project
 
 def test_forced_rerun_of_the_script_stage_asks_nothing(project: Project, fake_process):
     chat = fake_process.count("chat")
-    ran, _ = repro(project, fake_process, "--force", "--single-item", "script@백자 달항아리")
+    ran, _ = repro(project, fake_process, "--force", "--single-item", stage_address("script", "백자 달항아리"))
     assert ran == {"script@백자 달항아리"} and fake_process.count("chat") == chat
     assert repro(project, fake_process)[0] == set()  # the same script, so the audio is not redone
 
@@ -177,8 +177,9 @@ def test_missing_key_is_one_line_when_something_must_be_synthesised(project: Pro
 
 def test_no_key_is_needed_when_every_chunk_is_cached(project: Project, fake_process):
     speech = fake_process.count("speech")
-    project.run(sys.executable, "-m", "stages.audio", "백자 달항아리", OPENAI_BASE_URL=fake_process.url)
+    loaded = imported_packages(project, "stages.audio", "백자 달항아리", OPENAI_BASE_URL=fake_process.url)
     assert fake_process.count("speech") == speech
+    assert not loaded & HEAVY_PACKAGES  # nothing to make: neither the SDK nor the encoder is imported
 
 
 def test_refused_key_is_one_line_after_one_request(project: Project, fake_process, tmp_path):

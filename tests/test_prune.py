@@ -2,6 +2,7 @@
 
 import yaml
 
+from stages.core.paths import LOCK_FILES
 from tests.conftest import Project
 
 DROPPED = "백자 달항아리"
@@ -9,7 +10,9 @@ KEPT = ["청자 상감운학문 매병", "성덕대왕신종"]
 
 
 def lock_stages(project: Project) -> dict:
-    return yaml.safe_load(project.file("dvc.lock").read_text(encoding="utf-8"))["stages"]
+    """Every lock file's entries, by stage name (each name is in one lock only)."""
+    return {name: stage for lock in LOCK_FILES
+            for name, stage in yaml.safe_load(project.file(str(lock)).read_text(encoding="utf-8"))["stages"].items()}
 
 
 def snapshot(project: Project) -> dict[str, bytes]:
@@ -35,7 +38,7 @@ def test_prune_removes_a_dropped_keyword_and_nothing_else(project: Project):
                        f"outputs/audio/{DROPPED}.vtt", f"outputs/spoken/{DROPPED}.txt",
                        f"outputs/metrics/{DROPPED}.json"}
     changed = {name for name, data in snapshot(project).items() if before_files[name] != data}
-    assert changed == {"dvc.lock", "outputs/info/.gitignore", "outputs/script/.gitignore", "outputs/audio/.gitignore",
+    assert changed == {*(str(lock) for lock in LOCK_FILES), "outputs/info/.gitignore", "outputs/script/.gitignore", "outputs/audio/.gitignore",
                        "outputs/spoken/.gitignore"}
     for folder in ("info", "script", "audio", "spoken"):
         lines = project.file(f"outputs/{folder}/.gitignore").read_text(encoding="utf-8").splitlines()

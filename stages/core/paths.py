@@ -9,6 +9,16 @@ LEXICON = Path("lexicon.yaml")  # how written words are said (stages.speech.read
 CHUNKS_DIR = OUTPUTS / "chunks"
 GUIDE_DIR = OUTPUTS / "guide"  # the published site, a DVC output like any other
 STOPS_FILE = OUTPUTS / "stops.json"  # the guide's stop numbers, committed so that they never change
+# The pipeline files: the root dvc.yaml (speak, audio@*, report, guide) and one per keyword stage that has its own
+# lock (README: Scale). DVC addresses a stage of a file other than ./dvc.yaml as `<file>:<stage>@<keyword>`.
+PIPELINE_FILES = {"info": Path("pipelines/info/dvc.yaml"), "script": Path("pipelines/script/dvc.yaml")}
+LOCK_FILES = [Path("dvc.lock"), *(path.with_suffix(".lock") for path in PIPELINE_FILES.values())]
+
+
+def stage_address(stage: str, keyword: str) -> str:
+    """How `dvc repro` names a keyword's stage: `audio@x`, `pipelines/info/dvc.yaml:info@x`."""
+    pipeline = PIPELINE_FILES.get(stage)
+    return f"{pipeline.as_posix()}:{stage}@{keyword}" if pipeline else f"{stage}@{keyword}"
 
 
 def source_path(keyword: str) -> Path:

@@ -17,6 +17,7 @@ from stages.core.atomic import atomic_path
 from stages.core.errors import PipelineError
 from stages.core.params import AudioParams
 from stages.speech import mastering
+from stages.speech.layout import Encoded, Measurement
 
 log = logging.getLogger(__name__)
 
@@ -174,17 +175,6 @@ def _laid_out(layout: _Layout) -> Iterator[np.ndarray]:
     yield from _silence(layout.tail)
 
 
-@dataclass(frozen=True)
-class Encoded:
-    """What the encoder wrote: the total length, where each chunk's speech sits in it, and how it measures."""
-
-    duration_s: float
-    spans: list[tuple[float, float]]  # (start, length) of each chunk's speech, edge silence and pauses excluded
-    gain_db: float  # the one gain applied before the limiter
-    measured: mastering.Measurement  # of the decoded output file
-    encodes: int  # 1, or more when the codec moved the loudness or the peaks too far
-
-
 def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str, audio: AudioParams = AudioParams(),
            finish: Callable[[Path], None] | None = None) -> Encoded:
     """Master and encode (chunk file, pause after it) pairs into `out`.
@@ -227,7 +217,7 @@ def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str, audio: Audi
                    gain_db=gain_db, measured=measured, encodes=attempt)
 
 
-def _write(tmp: Path, layout: _Layout, fmt: str, gain_db: float, ceiling_db: float) -> mastering.Measurement:
+def _write(tmp: Path, layout: _Layout, fmt: str, gain_db: float, ceiling_db: float) -> Measurement:
     """Pass 2: the laid-out narration times one gain, through the limiter, encoded; measured as decoded."""
     scale = np.float32(10 ** (gain_db / 20))
     frames = 0
@@ -241,7 +231,7 @@ def _write(tmp: Path, layout: _Layout, fmt: str, gain_db: float, ceiling_db: flo
     return measure_file(tmp)
 
 
-def measure_file(path: Path) -> mastering.Measurement:
+def measure_file(path: Path) -> Measurement:
     """Loudness, loudness range, true peak and length of an audio file, decoded block by block."""
     with sf.SoundFile(path) as audio:
         return mastering.measure(_sequential_blocks(audio), audio.samplerate)
@@ -259,9 +249,3 @@ def _sequential_blocks(audio: sf.SoundFile) -> Iterator[np.ndarray]:
         if frames <= 0:
             return
         yield block[:frames * audio.channels].reshape(frames, audio.channels).mean(axis=1)
-
-
-def pauses(ends: list[str], audio: AudioParams) -> list[float]:
-    """The silence after each chunk, by what its last word ends (chunking.Chunk.end); the tail follows the last."""
-    after = {"paragraph": audio.paragraph_pause_s, "sentence": audio.sentence_pause_s, "word": audio.word_pause_s}
-    return [0.0 if i == len(ends) - 1 else after[end] for i, end in enumerate(ends)]

@@ -5,7 +5,12 @@ in a row gives different samples, and neither espeak_Initialize nor a voice rese
 sound of a chunk would depend on which chunks were spoken before it in the same process. Each utterance
 is therefore spoken by a child forked from a helper process that loaded espeak-ng and never spoke: every
 chunk starts from the same pristine state, whatever the order, the concurrency or the cache held.
+
+numpy and soundfile are imported by the helper, which speaks, not at the top: a stage whose chunks are all
+cached only asks this provider who it is, and must not pay for loading them (README: Performance).
 """
+
+from __future__ import annotations
 
 import ctypes
 import functools
@@ -16,13 +21,14 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-
-import numpy as np
-import soundfile as sf
+from typing import TYPE_CHECKING
 
 from stages.core.atomic import atomic_path
 from stages.core.errors import PipelineError
 from stages.core.params import Params
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000  # report errors to us instead of calling exit()
@@ -38,7 +44,7 @@ _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), 
 class _Engine:
     """The process-wide espeak-ng instance; the C library keeps global state, so calls are serialised."""
 
-    _instance: "_Engine | None" = None
+    _instance: _Engine | None = None
     _create_lock = threading.Lock()
 
     def __init__(self) -> None:
@@ -67,18 +73,22 @@ class _Engine:
         self._lock = threading.Lock()
 
     @classmethod
-    def get(cls) -> "_Engine":
+    def get(cls) -> _Engine:
         with cls._create_lock:
             if cls._instance is None:
                 cls._instance = cls()
             return cls._instance
 
     def _collect(self, wav, count, _events) -> int:
+        import numpy as np
+
         if count > 0:
             self._blocks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
         return 0
 
     def speak(self, text: str, words_per_minute: int) -> np.ndarray:
+        import numpy as np
+
         data = text.encode("utf-8")
         with self._lock:
             self._blocks = []
@@ -110,7 +120,7 @@ def engine_version() -> str:
 class _Zygote:
     """The helper process: loads espeak-ng once, then forks one child per utterance (see the module docstring)."""
 
-    _instance: "_Zygote | None" = None
+    _instance: _Zygote | None = None
     _create_lock = threading.Lock()
 
     def __init__(self) -> None:
@@ -122,7 +132,7 @@ class _Zygote:
         self._lock = threading.Lock()
 
     @classmethod
-    def get(cls) -> "_Zygote":
+    def get(cls) -> _Zygote:
         with cls._create_lock:
             if cls._instance is None or cls._instance._process.poll() is not None:
                 cls._instance = cls()
@@ -147,6 +157,9 @@ class _Zygote:
 
 def _serve() -> None:
     """The helper's loop: one JSON request a line on stdin, one JSON answer a line on stdout."""
+    import numpy  # noqa: F401 (loaded once here, so that no forked child loads it again)
+    import soundfile as sf
+
     try:
         engine = _Engine.get()
         failure = None

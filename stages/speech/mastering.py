@@ -8,9 +8,10 @@ whole narration in one pass over its chunk files and master it in a second.
 import math
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
+
+from stages.speech.layout import Measurement
 
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0  # BS.1770-4 integrated loudness
@@ -442,16 +443,6 @@ def trimmed(blocks: Iterable[np.ndarray], trim: Trim) -> Iterator[np.ndarray]:
     for block in blocks:
         yield from (part for part in trim.feed(block) if part.size)
     yield from (part for part in trim.finish() if part.size)
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """Loudness figures of one stream."""
-
-    lufs: float
-    lra: float
-    true_peak_db: float
-    duration_s: float
 
 
 def measure(blocks: Iterable[np.ndarray], rate: int) -> Measurement:

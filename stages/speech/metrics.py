@@ -15,7 +15,7 @@ from stages.core.cache import cache_root
 from stages.core.params import TTSParams
 from stages.core.paths import metrics_path
 from stages.speech.chunking import Chunk
-from stages.speech.mastering import Measurement
+from stages.speech.layout import Measurement
 from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider
 
 RUNS_FOLDER = "runs"

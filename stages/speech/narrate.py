@@ -17,11 +17,11 @@ from stages.core import atomic
 from stages.core.errors import PipelineError
 from stages.core.info_file import read_facts
 from stages.core.params import Params
-from stages.core.paths import audio_path, script_path, spoken_path, subtitles_path
+from stages.core.paths import audio_path, script_path, spoken_path, stage_address, subtitles_path
 from stages.core.progress import Progress
-from stages.speech import assembly
 from stages.speech.chunking import PARAGRAPH_JOIN, spoken_chunks
 from stages.speech.credits import credit_lines
+from stages.speech.layout import pauses as pauses_after
 from stages.speech.metrics import (
     NarrationMetrics,
     RunCost,
@@ -35,7 +35,6 @@ from stages.speech.providers import speech_provider
 from stages.speech.reading import reader_for
 from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
 from stages.speech.synthesis import ChunkSynthesizer, chunk_key
-from stages.speech.tags import write_tags
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +47,7 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     try:
         script = source.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PipelineError(f"{source} is missing; run the script stage first (dvc repro 'script@{keyword}')") from None
+        raise PipelineError(f"{source} is missing; run the script stage first (dvc repro '{stage_address('script', keyword)}')") from None
     provider = speech_provider(params.tts.provider)(params)
     reader = reader_for(params.tts)
     chunks = spoken_chunks(script, min(params.tts.chunk_chars, provider.max_chars), provider.max_chars,
@@ -63,21 +62,24 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     credits = credit_lines(facts, params.tts)
     fmt = params.tts.format
     tag_values = {"title": keyword, "album": ALBUM, "comment": "; ".join(credits)}
-    pauses = assembly.pauses([chunk.end for chunk in chunks], params.audio)
+    pauses = pauses_after([chunk.end for chunk in chunks], params.audio)
     keys = [chunk_key(provider, chunk.spoken) for chunk in chunks]
-    chunk_files = [synthesizer.reusable(key) for key in keys]
+    chunk_files = [synthesizer.cached(key) for key in keys]  # not decoded: on a hit nothing is
     encodings = NarrationCache(fmt)
     encoding_key = narration_key(keys, pauses, fmt, tag_values, params.audio.model_dump())
     encoded = encodings.restore(encoding_key, out) if all(chunk_files) else None
     if encoded is not None:  # every chunk and the very same encoding are cached: nothing to make
         synthesizer.cached_chunks = len(chunks)
     else:
+        # Imported only now: encoding needs numpy, soundfile and mutagen, which a cached narration never loads.
+        from stages.speech.assembly import encode
+        from stages.speech.tags import write_tags
+
         chunk_files = []
         with Progress(keyword, len(chunks)) as progress, \
                 contextlib.closing(synthesizer.files(chunks, progress)) as files:
             parts = zip(_recorded(files, chunk_files), pauses)
-            encoded = assembly.encode(parts, out, fmt, params.audio,
-                                      finish=lambda tmp: write_tags(tmp, fmt, **tag_values))
+            encoded = encode(parts, out, fmt, params.audio, finish=lambda tmp: write_tags(tmp, fmt, **tag_values))
         encodings.store(encoding_key, out, encoded)
     spoken = [SpokenChunk(chunk.text, start, length) for chunk, (start, length) in zip(chunks, encoded.spans)]
     cues = cues_for(spoken, reader.spoken if reader else None)  # timed by how long each sentence is to say

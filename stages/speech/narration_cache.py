@@ -15,17 +15,18 @@ from pathlib import Path
 
 from stages.core.atomic import atomic_path, write_text
 from stages.core.cache import Cache, content_key
-from stages.speech import assembly, mastering, tags
+from stages.speech.layout import Encoded, Measurement
 
 NARRATIONS = "narrations"
-# The modules whose code shapes the encoded bytes: a change to any of them must miss.
-_ENCODER_MODULES = (assembly, mastering, tags)
+# The modules whose code shapes the encoded bytes: a change to any of them must miss. Read as files, not
+# imported: a hit must not pay for importing numpy and mutagen.
+ENCODER_MODULES = ("assembly.py", "mastering.py", "tags.py", "layout.py")
 
 
 def encoder_version() -> str:
     digest = hashlib.sha256()
-    for module in _ENCODER_MODULES:
-        digest.update(Path(module.__file__).read_bytes())
+    for name in ENCODER_MODULES:
+        digest.update(Path(__file__).with_name(name).read_bytes())
     return digest.hexdigest()
 
 
@@ -42,23 +43,23 @@ class NarrationCache:
         self.audio = Cache(NARRATIONS, f".{fmt}")
         self.spans = Cache(NARRATIONS, ".json")
 
-    def restore(self, key: str, out: Path) -> assembly.Encoded | None:
+    def restore(self, key: str, out: Path) -> Encoded | None:
         """Copy the entry to `out` (atomically) and return what its encoding measured; None on a miss."""
         audio, spans = self.audio.get(key), self.spans.get(key)
         if audio is None or spans is None:
             return None
         try:
             record = json.loads(spans.read_text(encoding="utf-8"))
-            encoded = assembly.Encoded(duration_s=record["duration_s"], spans=[tuple(s) for s in record["spans"]],
-                                       gain_db=record["gain_db"], measured=mastering.Measurement(**record["measured"]),
-                                       encodes=record["encodes"])
+            encoded = Encoded(duration_s=record["duration_s"], spans=[tuple(s) for s in record["spans"]],
+                              gain_db=record["gain_db"], measured=Measurement(**record["measured"]),
+                              encodes=record["encodes"])
         except (ValueError, KeyError, TypeError, UnicodeDecodeError):
             return None  # a damaged entry is a miss; the stage encodes afresh and replaces it
         with atomic_path(out) as tmp:
             shutil.copyfile(audio, tmp)
         return encoded
 
-    def store(self, key: str, out: Path, encoded: assembly.Encoded) -> None:
+    def store(self, key: str, out: Path, encoded: Encoded) -> None:
         """Keep a copy of the freshly encoded `out`; the spans go in last, so a half entry is never a hit."""
         self.audio.put(key, lambda tmp: shutil.copyfile(out, tmp))
         record = {"duration_s": encoded.duration_s, "spans": [list(span) for span in encoded.spans],

@@ -4,8 +4,6 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-import soundfile as sf
-
 from stages.core import openai_access
 from stages.core.atomic import atomic_path
 from stages.core.errors import ParamsError, PipelineError
@@ -53,6 +51,8 @@ def check_wav(path: Path) -> None:
     size, present = declared
     if size not in _WAV_UNKNOWN_SIZES and present < size:
         raise IncompleteBody(f"WAV body has {present} of {size} announced bytes")
+    import soundfile as sf  # here, not at the top: a stage whose chunks are all cached never loads it
+
     try:
         frames = sf.info(path).frames
     except (sf.LibsndfileError, RuntimeError) as exc:

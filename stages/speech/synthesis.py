@@ -5,6 +5,9 @@ The provider contract: `synthesize(text, dest)` writes one complete lossless chu
 atomically, and retries its own transient failures (stages/retry.py), so this module adds no HTTP retry
 layer. What it adds is the check no HTTP status gives: audio that is empty, undecodable or far shorter
 than its text is re-synthesised once, then fails naming the chunk.
+
+numpy and soundfile are imported where a chunk is decoded, not at the top: an audio stage whose narration
+comes whole from the cache decodes nothing and never loads them (README: Performance).
 """
 
 import json
@@ -16,9 +19,6 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Protocol
-
-import numpy as np
-import soundfile as sf
 
 from stages.core.atomic import atomic_path
 from stages.core.cache import Cache, content_key
@@ -105,6 +105,9 @@ def min_seconds(text: str, speed: float) -> float:
 
 def check_chunk(path: Path, text: str, speed: float) -> float:
     """Decode the whole chunk file; raise TruncatedAudio if it is not the full text."""
+    import numpy as np
+    import soundfile as sf
+
     frames, sound = 0, False
     try:
         with sf.SoundFile(path) as audio:
@@ -184,8 +187,16 @@ class VoiceRate:
                 tmp.write_text(json.dumps([round(rate, 4) for rate in rates]), encoding="utf-8")
 
 
+def _duration(path: Path) -> float:
+    import soundfile as sf
+
+    return sf.info(path).duration
+
+
 def _usable(path: Path) -> bool:
     """A cache entry whose header still reads (entries were fully checked before they were renamed in)."""
+    import soundfile as sf
+
     try:
         return sf.info(path).frames > 0
     except (sf.LibsndfileError, RuntimeError):
@@ -217,11 +228,19 @@ class ChunkSynthesizer:
         if path is not None and not _usable(path):
             log.warning("cache entry %s is unreadable; synthesising it again", path)
             path.unlink(missing_ok=True)
-            path = None
+            return None
+        return self._accepted(path)
+
+    def cached(self, key: str) -> Path | None:
+        """The cache entry for `key` if the provider still accepts it, its header unread: enough where the chunk
+        is not decoded, as when the narration made from it is itself cached."""
+        return self._accepted(self.cache.get(key))
+
+    def _accepted(self, path: Path | None) -> Path | None:
         if path is not None and not self.provider.accepts_cached(path):
             log.info("cache entry %s does not pass %s's current checks; synthesising it again", path,
                      self.provider.name)
-            path = None  # the new entry replaces it atomically; until then it stays
+            return None  # the new entry replaces it atomically; until then it stays
         return path
 
     def files(self, chunks: Sequence[Chunk], progress: Progress) -> Iterator[Path]:
@@ -308,10 +327,12 @@ class ChunkSynthesizer:
     # -- the voice's own rate ---------------------------------------------------------------------------
     def _learn_cached(self, chunks: Sequence[Chunk], found: Sequence[Path | None]) -> None:
         """The narration's cached chunks are the first reference for its new ones."""
+        import soundfile as sf
+
         for chunk, path in zip(chunks, found):
             if path is not None:
                 try:
-                    self.rate.add(chunk.spoken, sf.info(path).duration, made=False)
+                    self.rate.add(chunk.spoken, _duration(path), made=False)
                 except (sf.LibsndfileError, RuntimeError):
                     pass
 
@@ -342,7 +363,7 @@ class ChunkSynthesizer:
         if others:
             wait(others, return_when=FIRST_COMPLETED)
         path = self.cache.path(key)
-        reason = self.rate.judge(text, sf.info(path).duration)
+        reason = self.rate.judge(text, _duration(path))
         if reason is None:
             return None
         where = f"chunk {index + 1}/{len(chunks)} ({first_words(chunks[index].text)!r})"

@@ -21,7 +21,7 @@ ALL = set(KEYWORDS)
     (["repro", "--downstream", "script@백자 달항아리"], ALL),
     (["repro", "--glob", "audio@*항아리"], {"백자 달항아리"}),
     (["repro", "--glob", "aud*"], ALL),
-    (["repro", "-s", "info@백자 달항아리", "script@백자 달항아리", "speak", "audio@백자 달항아리", "report"],
+    (["repro", "-s", "pipelines/info/dvc.yaml:info@백자 달항아리", "pipelines/script/dvc.yaml:script@백자 달항아리", "speak", "audio@백자 달항아리", "report"],
      {"백자 달항아리"}),  # make audio KEYWORD=…
     (["repro", "speak"], ALL),
     (["repro", "--no-such-option"], ALL),  # DVC would refuse it; never guess a smaller scope from it

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from stages.core.ratelimit import RateLimiter
+from stages.core.ratelimit import GUARD_S, RateLimiter, spacing
 
 
 class FakeTime:
@@ -26,10 +26,17 @@ def test_starts_are_spaced_sixty_over_rpm_apart():
     limiter = RateLimiter(30, clock=time.clock, sleep=time.sleep)
     for _ in range(4):
         limiter.wait()
-    assert time.slept == [2.0, 4.0, 6.0]  # the first goes at once; the clock stands still, so the rest queue
+    step = 2.0 + GUARD_S  # 60 / 30 rpm, and the guard
+    # The first goes at once; the clock stands still, so the rest queue.
+    assert time.slept == pytest.approx([step, 2 * step, 3 * step])
     time.now += 100
     limiter.wait()
-    assert time.slept[-1] == 6.0  # after a quiet spell there is no debt to pay
+    assert time.slept[-1] == pytest.approx(3 * step)  # after a quiet spell there is no debt to pay
+
+
+def test_the_guard_is_at_most_a_tenth_of_the_interval():
+    assert spacing(120) == pytest.approx(0.5 + GUARD_S)
+    assert spacing(6000) == pytest.approx(0.011)  # 10 ms, and a tenth of it
 
 
 def test_threads_share_the_limit():
@@ -40,7 +47,7 @@ def test_threads_share_the_limit():
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(time.slept) == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
+    assert sorted(time.slept) == pytest.approx([k * spacing(60) for k in range(1, 8)])
 
 
 def test_no_rpm_means_no_waiting():
@@ -75,4 +82,4 @@ def test_a_torn_state_file_reads_as_no_state(tmp_path):
     limiter = RateLimiter(60, state=state, clock=clock.clock, sleep=clock.sleep)
     limiter.wait()
     limiter.wait()
-    assert clock.slept == [1.0]
+    assert clock.slept == pytest.approx([spacing(60)])

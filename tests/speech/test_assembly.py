@@ -15,7 +15,7 @@ import soundfile as sf
 
 from stages.core.errors import PipelineError
 from stages.core.params import AudioParams
-from stages.speech import assembly
+from stages.speech import assembly, layout
 from stages.speech.subtitles import SpokenChunk, cues_for
 
 RATE = 24000
@@ -86,7 +86,7 @@ def sounds(samples: np.ndarray, rate: int, min_gap_s: float = 0.02) -> list[tupl
 def test_the_duration_is_the_decoded_samples(tmp_path, chunk_files, fmt):
     out = tmp_path / f"narration.{fmt}"
     audio = AudioParams()
-    pauses = assembly.pauses(["paragraph", "sentence", "paragraph"], audio)
+    pauses = layout.pauses(["paragraph", "sentence", "paragraph"], audio)
     duration = assembly.encode(zip(chunk_files, pauses), out, fmt, audio).duration_s
     assert duration == pytest.approx(0.5 + 1.0 + 0.6 + 0.5 + 0.15 + 2.25 + 1.5, abs=0.02)
     samples, rate = sf.read(out, dtype="int16")
@@ -97,7 +97,7 @@ def test_the_duration_is_the_decoded_samples(tmp_path, chunk_files, fmt):
 
 def test_pauses_come_from_the_audio_params():
     audio = AudioParams(paragraph_pause_s=1.0, sentence_pause_s=0.3, word_pause_s=0.1)
-    assert assembly.pauses(["sentence", "word", "paragraph", "paragraph"], audio) == [0.3, 0.1, 1.0, 0.0]
+    assert layout.pauses(["sentence", "word", "paragraph", "paragraph"], audio) == [0.3, 0.1, 1.0, 0.0]
 
 
 def test_chunks_are_joined_in_the_order_given(tmp_path, chunk_files):
@@ -181,7 +181,7 @@ def test_the_decoded_narration_measures_the_target(tmp_path, engine_chunks, audi
 def test_pauses_head_and_tail_hold_whatever_the_engine_left_at_the_edges(tmp_path, engine_chunks, audio):
     ends = ["paragraph", "sentence", "word", "paragraph"]
     out = tmp_path / "narration.mp3"
-    encoded = assembly.encode(zip((path for path, _ in engine_chunks), assembly.pauses(ends, audio)), out, "mp3",
+    encoded = assembly.encode(zip((path for path, _ in engine_chunks), layout.pauses(ends, audio)), out, "mp3",
                               audio)
     samples, rate = decoded(out)
     heard = sounds(samples, rate)
@@ -189,7 +189,7 @@ def test_pauses_head_and_tail_hold_whatever_the_engine_left_at_the_edges(tmp_pat
     assert heard[0][0] == pytest.approx(audio.lead_in_s, abs=0.03)
     assert samples.size / rate - heard[-1][1] == pytest.approx(audio.tail_s, abs=0.03)
     gaps = [after[0] - before[1] for before, after in zip(heard, heard[1:])]
-    assert gaps == [pytest.approx(pause, abs=0.03) for pause in assembly.pauses(ends, audio)[:-1]]
+    assert gaps == [pytest.approx(pause, abs=0.03) for pause in layout.pauses(ends, audio)[:-1]]
     # The spans handed to the subtitles are where the sound is heard.
     for (start, length), (heard_start, heard_end), (_, seconds) in zip(encoded.spans, heard, engine_chunks):
         assert start == pytest.approx(heard_start, abs=0.03)
