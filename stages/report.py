@@ -10,7 +10,7 @@ from stages.core.cli import run_main
 from stages.core.errors import PipelineError
 from stages.core.files import read_json_object
 from stages.core.params import Params, load_params
-from stages.core.paths import metrics_path
+from stages.core.paths import metrics_path, repro_command
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def run(params: Params) -> dict:
         try:
             rows.append((keyword, read_json_object(path, _NEEDED, f"remake it: dvc repro -f 'audio@{keyword}'")))
         except FileNotFoundError:
-            raise PipelineError(f"{path} is missing; run 'audio@{keyword}' first") from None
+            raise PipelineError(f"{path} is missing; run `{repro_command('audio', keyword)}` first") from None
     totals = {name: round(sum(row[name] for _, row in rows), 6) for name in _SUMMED} | {"narrations": len(rows)}
     totals["lufs_spread"] = round(max(lufs := [row["lufs"] for _, row in rows]) - min(lufs), 2)  # one volume for all
     atomic.write_text(TOTALS_FILE, atomic.stable_json(totals))

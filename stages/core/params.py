@@ -39,6 +39,8 @@ DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소�
 # $ and ` mean something to a shell; ':' and '@' are DVC's separators in `dvc.yaml:stage@keyword` (DVC cannot
 # even resolve a foreach item holding '@': "Stage 'audio@a@b' not found").
 UNSAFE_KEYWORD_CHARS = '"$`\\:*?<>|@'
+# Device names Windows will not create as files, whatever follows the first dot (CON.md and CON.json too).
+WINDOWS_DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10))}
 
 
 def check_keyword(keyword: str) -> str:
@@ -59,6 +61,9 @@ def check_keyword(keyword: str) -> str:
     if keyword.endswith((" ", ".")):
         end = "a space" if keyword.endswith(" ") else "'.'"
         raise ParamsError(f"keyword {shown} ends with {end}; Windows drops it from file names, so remove it")
+    if keyword.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_DEVICE_NAMES:
+        raise ParamsError(f"keyword {shown} is a device name on Windows, where its files cannot be made; add a word "
+                          f"(e.g. {keyword} 전시품)")
     if len(keyword) > MAX_KEYWORD_CHARS:
         raise ParamsError(f"keyword {shown[:40]}… is {len(keyword)} characters; the limit is {MAX_KEYWORD_CHARS}")
     return keyword

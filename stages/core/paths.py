@@ -1,5 +1,6 @@
 """Where each stage reads and writes, in one place (relative to the project root, where DVC runs stages)."""
 
+import shlex
 from pathlib import Path
 
 SOURCES_DIR = Path("sources")
@@ -19,6 +20,11 @@ def stage_address(stage: str, keyword: str) -> str:
     """How `dvc repro` names a keyword's stage: `audio@x`, `pipelines/info/dvc.yaml:info@x`."""
     pipeline = PIPELINE_FILES.get(stage)
     return f"{pipeline.as_posix()}:{stage}@{keyword}" if pipeline else f"{stage}@{keyword}"
+
+
+def repro_command(stage: str, keyword: str) -> str:
+    """The command that re-makes a keyword's stage, quoted for a POSIX shell whatever the keyword holds (' too)."""
+    return f"dvc repro {shlex.quote(stage_address(stage, keyword))}"
 
 
 def source_path(keyword: str) -> Path:

@@ -17,7 +17,7 @@ from stages.core import atomic
 from stages.core.errors import PipelineError
 from stages.core.info_file import read_facts
 from stages.core.params import Params
-from stages.core.paths import audio_path, script_path, spoken_path, stage_address, subtitles_path
+from stages.core.paths import audio_path, repro_command, script_path, spoken_path, subtitles_path
 from stages.core.progress import Progress
 from stages.speech.chunking import PARAGRAPH_JOIN, spoken_chunks
 from stages.speech.credits import credit_lines
@@ -47,7 +47,7 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     try:
         script = source.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PipelineError(f"{source} is missing; run the script stage first (dvc repro '{stage_address('script', keyword)}')") from None
+        raise PipelineError(f"{source} is missing; run the script stage first ({repro_command('script', keyword)})") from None
     provider = speech_provider(params.tts.provider)(params)
     reader = reader_for(params.tts)
     chunks = spoken_chunks(script, min(params.tts.chunk_chars, provider.max_chars), provider.max_chars,

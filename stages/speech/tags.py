@@ -1,6 +1,5 @@
 """Audio tags: ID3 for mp3 (and wav), Vorbis comments for flac and opus. No dates, so bytes stay stable."""
 
-import os
 from pathlib import Path
 
 from mutagen.flac import FLAC
@@ -15,17 +14,21 @@ _OGG_SERIAL = 0x646F6365  # any fixed value; libsndfile draws a random one per f
 
 
 def fix_ogg_serial(path: Path) -> None:
-    """Give every Ogg page one fixed stream serial, page by page, so identical audio gives identical bytes."""
-    rewritten = path.with_name(path.name + ".serial")
-    with open(path, "rb") as source, open(rewritten, "wb") as target:
+    """Give every Ogg page one fixed stream serial, page by page, so identical audio gives identical bytes.
+
+    Call it on the temp file, which is rewritten in place: a second file beside it would be a temp file of no
+    output's, which the clean-up after a killed run cannot recognise. An hour of opus is ~15 MB in memory.
+    """
+    pages = []
+    with open(path, "rb") as source:
         while True:
             try:
                 page = OggPage(source)
             except EOFError:
                 break
             page.serial = _OGG_SERIAL
-            target.write(page.write())  # write() recomputes the page checksum
-    os.replace(rewritten, path)
+            pages.append(page.write())  # write() recomputes the page checksum
+    path.write_bytes(b"".join(pages))
 
 
 def write_tags(path: Path, fmt: str, *, title: str, album: str, comment: str) -> None:

@@ -73,6 +73,8 @@ def test_unsafe_keywords_are_rejected(keyword):
     ("a\\b", "contains '\\'"), ("C:drive", "contains ':'"), ("what?", "contains '?'"), ("a*", "contains '*'"),
     ("<b>", "contains '<'"), ("a>b", "contains '>'"), ("a|b", "contains '|'"), ("a@b", "contains '@'"),
     ("trailing ", "ends with a space"), ("trailing.", "ends with '.'"),
+    ("CON", "a device name on Windows"), ("nul", "a device name on Windows"), ("Com1.jar", "a device name on Windows"),
+    ("LPT9 .x", "a device name on Windows"),
 ])
 def test_keywords_that_are_not_portable_file_names_are_refused_naming_the_character(keyword, named):
     with pytest.raises(ParamsError) as caught:
@@ -82,7 +84,8 @@ def test_keywords_that_are_not_portable_file_names_are_refused_naming_the_charac
     assert message.startswith("params.yaml: keywords.1: keyword") and named in message
 
 
-@pytest.mark.parametrize("keyword", ["청자 상감운학문 매병", "Moon Jar (달항아리)", "가" * 100])
+@pytest.mark.parametrize("keyword", ["청자 상감운학문 매병", "Moon Jar (달항아리)", "가" * 100, "CONSOLE", "COM10",
+                                     "Console table"])
 def test_keywords_with_spaces_and_hangul_are_accepted(keyword):
     assert check_keyword(keyword) == keyword
 

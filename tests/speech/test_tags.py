@@ -3,11 +3,12 @@
 import hashlib
 
 import mutagen
+import mutagen.ogg
 import numpy as np
 import pytest
 
 from stages.speech import assembly
-from stages.speech.tags import write_tags
+from stages.speech.tags import fix_ogg_serial, write_tags
 
 
 def tagged(tmp_path, fmt: str, name: str) -> bytes:
@@ -32,3 +33,22 @@ def test_tags_are_written_and_stable_between_runs(tmp_path, fmt):
     else:
         assert audio["title"] == ["백자 달항아리"] and audio["album"] == ["오디오 가이드"]
         assert audio["comment"] == ["출처: 테스트"]
+
+
+def test_an_opus_file_stopped_mid_tagging_leaves_no_other_file_beside_it(tmp_path, monkeypatch):
+    # The serial is rewritten in place: a second file beside the temp one would outlive a killed run, and the
+    # clean-up of the next run could not tell whose it is.
+    tagged(tmp_path, "opus", "a")
+    pages = []
+
+    def write_then_stop(page):
+        pages.append(page)
+        if len(pages) == 2:
+            raise KeyboardInterrupt
+        return original(page)
+
+    original = mutagen.ogg.OggPage.write
+    monkeypatch.setattr(mutagen.ogg.OggPage, "write", write_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        fix_ogg_serial(tmp_path / "a.opus")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.opus", "chunk.wav"]
