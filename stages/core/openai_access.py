@@ -99,11 +99,14 @@ def limiter_name() -> str:
     return "openai" if url is None else "openai-" + hashlib.sha256(url.rstrip("/").encode()).hexdigest()[:12]
 
 
-def make_client(params: Params) -> "openai.OpenAI":
-    """One SDK client: key and base URL from the environment, SDK retries off, timeout from requests.timeout."""
+def make_client(params: Params, on_send: Callable[[], None] | None = None) -> "openai.OpenAI":
+    """One SDK client: key and base URL from the environment, SDK retries off, timeout from requests.timeout;
+    `on_send` is called as each request leaves (the rate limiter's sent)."""
     import openai
 
-    return openai.OpenAI(api_key=api_key(), base_url=base_url(), max_retries=0, timeout=params.requests.timeout)
+    http_client = openai.DefaultHttpxClient(event_hooks={"request": [lambda request: on_send()]}) if on_send else None
+    return openai.OpenAI(api_key=api_key(), base_url=base_url(), max_retries=0, timeout=params.requests.timeout,
+                         http_client=http_client)
 
 
 def redact(text: str) -> str:
@@ -184,8 +187,9 @@ class OpenAIAccess:
         self.params = params
         # Every try, each retry included, waits its turn under requests.rpm, shared with every other process
         # using the same cache root and server.
-        limiter = shared_limiter(params.requests.rpm, limiter_name(), cache_root())
-        self.policy = RetryPolicy(params.retry, sleep=sleep, before_try=limiter.wait)
+        self.limiter = shared_limiter(params.requests.rpm, limiter_name(), cache_root())
+        self.policy = RetryPolicy(params.retry, sleep=sleep, before_try=self.limiter.wait,
+                                  after_try=self.limiter.settle)
         self._client: openai.OpenAI | None = None
         self._client_lock = threading.Lock()
 
@@ -194,7 +198,7 @@ class OpenAIAccess:
         """One SDK client, shared by every thread."""
         with self._client_lock:
             if self._client is None:
-                self._client = make_client(self.params)
+                self._client = make_client(self.params, on_send=self.limiter.sent)
             return self._client
 
     def interrupt(self) -> None:

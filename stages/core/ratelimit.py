@@ -10,17 +10,18 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from filelock import FileLock
 
 STATE_FOLDER = "ratelimit"
-# Starts are granted this much further apart than 60/rpm (at most a tenth of it): between the grant and the
-# request reaching the server lie the SDK's request building and the thread's scheduling, a few ms that differ
-# from one request to the next, and two requests must not arrive closer than 60/rpm because the one before them
-# was slower to leave. Measured: the closest of 24 arrivals at rpm 120 was 7 ms short of 0.5 s without it.
+# Starts are spaced this much further apart than 60/rpm (at most a tenth of it): between a request leaving the
+# client and reaching the server lie socket writes and the scheduling of both ends, which differ from one
+# request to the next by a few ms, and two requests must not arrive closer than 60/rpm for it.
 GUARD_S = 0.03
+# The longest a granted start holds the budget without saying its request left (a killed process's grant).
+HOLD_S = 10.0
 
 
 def spacing(rpm: float) -> float:
@@ -35,6 +36,13 @@ class RateLimiter:
     Even spacing rather than bursts: a server's per-minute limit is usually enforced over shorter
     windows too, so a burst of `concurrency` requests can be refused even when the minute is not full.
     With `state` (a file path) the spacing holds across processes; the clock must then be wall time.
+
+    A start counts from when its request really left, not from when it was granted: between the two lie
+    the SDK's request building and the thread's scheduling, which took from a few ms to 0.14 s on a busy
+    2-core machine, so two requests granted 60/rpm apart could reach the server 0.39 s apart at rpm 120.
+    wait() grants a start and holds the budget; sent() (an HTTP client's request hook, the websocket's
+    connect) says the request left and makes the next start due 60/rpm after that; settle() ends the try,
+    and frees the budget from the grant if nothing was sent. A holder that is killed frees it after HOLD_S.
     """
 
     def __init__(self, rpm: float | None, *, state: Path | None = None, clock: Callable[[], float] = time.time,
@@ -44,25 +52,54 @@ class RateLimiter:
         self.clock = clock
         self.sleep = sleep  # injectable, so tests never really wait
         self._next = float("-inf")
-        self._lock = threading.Lock()
+        self._queue = threading.Lock()  # this process's waiters, one at a time
+        self._state_lock = threading.Lock()  # the next due time, read and written by waiters and senders
+        self._mine = threading.local()  # the calling thread's grant: when, and the hold it wrote
 
     def wait(self) -> float | None:
         """Block until this caller may start a request; return the start time it was given (None: no limit).
 
-        The lock is held through the sleep, and the next slot is counted from when this caller really woke:
-        a sleeper woken late (a busy machine) pushes the next start back instead of letting two starts
-        come closer than 60/rpm seconds.
+        The next start is counted from when this caller really got its turn, so a sleeper woken late (a busy
+        machine) pushes the next start back instead of letting two starts come closer than 60/rpm seconds.
         """
         if not self.interval:
             return None
-        with self._lock, (FileLock(self._lock_path()) if self.state is not None else contextlib.nullcontext()):
-            now = self.clock()
-            slot = max(now, self._read_next())
-            if slot > now:
-                self.sleep(slot - now)
-            start = max(self.clock(), slot)
-            self._write_next(start + self.interval)
-        return start
+        with self._queue:
+            while True:
+                with self._locked():
+                    now, due = self.clock(), self._read_next()
+                    if now >= due:
+                        self._mine.granted, self._mine.hold, self._mine.sent = now, now + HOLD_S, False
+                        self._write_next(self._mine.hold)
+                        return now
+                # A hold is shortened by sent(): look again after one interval at the latest.
+                self.sleep(min(due - now, self.interval))
+
+    def sent(self) -> None:
+        """The request of this thread's grant left just now: the next start is due 60/rpm after this."""
+        if self.interval and getattr(self._mine, "granted", None) is not None:
+            self._mine.sent = True
+            self._due_after(self.clock())
+
+    def settle(self) -> None:
+        """This thread's try is over; if its request never left (it failed before sending), the budget is freed
+        as if it had left when it was granted."""
+        granted = getattr(self._mine, "granted", None)
+        if self.interval and granted is not None:
+            if not self._mine.sent:
+                self._due_after(granted)
+            self._mine.granted = None
+
+    def _due_after(self, start: float) -> None:
+        with self._locked():
+            due = self._read_next()
+            # Our own hold is replaced; anything else (a later grant after our hold ran out) only moves later.
+            self._write_next(start + self.interval if due == self._mine.hold else max(due, start + self.interval))
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._state_lock, (FileLock(self._lock_path()) if self.state is not None else contextlib.nullcontext()):
+            yield
 
     def _lock_path(self) -> Path:
         self.state.parent.mkdir(parents=True, exist_ok=True)

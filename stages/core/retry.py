@@ -6,7 +6,8 @@ fatal failure ends the call at once. SDK-level retries must be off (max_retries=
 
 The loop is written out rather than delegated to a decorator library, because its sleep must be
 injectable (tests never wait) and interruptible (a stopped run must not sit out a 30 s backoff), and
-every try, the first and each retry, must pass `before_try` (the rate limiter).
+every try, the first and each retry, must pass `before_try` (the rate limiter), and `after_try` must follow it
+whatever the try did (so that the limiter learns the try is over).
 """
 
 import email.utils
@@ -85,13 +86,15 @@ class RetryPolicy:
     """
 
     def __init__(self, params: RetryParams, *, sleep: Callable[[float], None] | None = None,
-                 rng: Callable[[], float] = random.random, before_try: Callable[[], None] | None = None) -> None:
+                 rng: Callable[[], float] = random.random, before_try: Callable[[], None] | None = None,
+                 after_try: Callable[[], None] | None = None) -> None:
         self.params = params
         self._stop = threading.Event()
         # Injectable, so tests never really wait; by default a wait that interrupt() cuts short at once.
         self.sleep = sleep or self._stop.wait
         self.rng = rng
         self.before_try = before_try  # e.g. the rate limiter's wait: every try counts against requests.rpm
+        self.after_try = after_try  # e.g. the rate limiter's settle, after every try that passed before_try
         self.attempts = 0
         self.retries = 0
         self._count_lock = threading.Lock()
@@ -114,6 +117,15 @@ class RetryPolicy:
             self.attempts += 1
             self.retries += tries > 1
 
+    def _one_try(self, fn: Callable[[], T], tries: int, what: str) -> T:
+        try:
+            self._check_stop(what)  # the run may have stopped while before_try waited
+            self._count(tries)
+            return fn()
+        finally:
+            if self.after_try is not None:
+                self.after_try()
+
     def call(self, fn: Callable[[], T], *, retry_on: tuple[type[BaseException], ...], classify: Classifier,
              what: str) -> T:
         """Run fn until it succeeds, a failure is fatal, or retry.max_tries tries are spent.
@@ -128,10 +140,8 @@ class RetryPolicy:
             self._check_stop(what)
             if self.before_try is not None:
                 self.before_try()
-                self._check_stop(what)
-            self._count(tries)
             try:
-                return fn()
+                return self._one_try(fn, tries, what)
             except retry_on as error:
                 decision = classify(error)
                 if not decision.retry or tries >= max_tries:

@@ -254,6 +254,7 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
     def _read(self, client, text: str, max_tokens: int) -> _Read:
         from websockets.exceptions import ConnectionClosed
 
+        self.limiter.sent()  # the request leaves with the websocket handshake
         with client.realtime.connect(model=self.model) as connection, \
                 _Watchdog(connection, self.timeout) as watchdog:
             def next_event():

@@ -4,10 +4,12 @@ import threading
 
 import pytest
 
-from stages.core.ratelimit import GUARD_S, RateLimiter, spacing
+from stages.core.ratelimit import GUARD_S, HOLD_S, RateLimiter, spacing
 
 
 class FakeTime:
+    """A clock that only sleeping moves (shared by threads)."""
+
     def __init__(self) -> None:
         self.now = 100.0
         self.slept: list[float] = []
@@ -19,19 +21,28 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         with self._lock:
             self.slept.append(seconds)
+            self.now += seconds
+
+
+def request(limiter: RateLimiter, time: FakeTime, leaves_after: float = 0.0) -> float:
+    """One try as the retry policy makes it: granted, its request sent `leaves_after` s later, settled."""
+    granted = limiter.wait()
+    time.now += leaves_after
+    limiter.sent()
+    limiter.settle()
+    return granted
 
 
 def test_starts_are_spaced_sixty_over_rpm_apart():
     time = FakeTime()
     limiter = RateLimiter(30, clock=time.clock, sleep=time.sleep)
-    for _ in range(4):
-        limiter.wait()
+    starts = [request(limiter, time) for _ in range(4)]
     step = 2.0 + GUARD_S  # 60 / 30 rpm, and the guard
-    # The first goes at once; the clock stands still, so the rest queue.
-    assert time.slept == pytest.approx([step, 2 * step, 3 * step])
+    assert [b - a for a, b in zip(starts, starts[1:])] == pytest.approx([step] * 3)
     time.now += 100
-    limiter.wait()
-    assert time.slept[-1] == pytest.approx(3 * step)  # after a quiet spell there is no debt to pay
+    before = len(time.slept)
+    request(limiter, time)
+    assert len(time.slept) == before  # after a quiet spell there is no debt to pay
 
 
 def test_the_guard_is_at_most_a_tenth_of_the_interval():
@@ -39,15 +50,46 @@ def test_the_guard_is_at_most_a_tenth_of_the_interval():
     assert spacing(6000) == pytest.approx(0.011)  # 10 ms, and a tenth of it
 
 
+def test_the_next_start_counts_from_when_the_request_left_not_from_its_grant():
+    # A request slow to leave (SDK work, a busy machine) must not let the next one reach the server early.
+    time = FakeTime()
+    limiter = RateLimiter(120, clock=time.clock, sleep=time.sleep)
+    request(limiter, time, leaves_after=0.3)
+    left = time.now
+    request(limiter, time)
+    assert time.now - left == pytest.approx(spacing(120))
+
+
+def test_a_try_that_sent_nothing_frees_the_budget_from_its_grant():
+    time = FakeTime()
+    limiter = RateLimiter(120, clock=time.clock, sleep=time.sleep)
+    granted = limiter.wait()
+    time.now += 0.2
+    limiter.settle()  # it failed before sending
+    assert limiter.wait() - granted == pytest.approx(spacing(120))
+
+
+def test_a_grant_never_settled_holds_the_budget_for_hold_s_at_most():
+    time = FakeTime()
+    limiter = RateLimiter(120, clock=time.clock, sleep=time.sleep)
+    granted = limiter.wait()  # a holder killed before it sent or settled
+    other = threading.Thread(target=limiter.wait)  # a thread of its own: the grant is per thread
+    other.start()
+    other.join()
+    assert time.now - granted == pytest.approx(HOLD_S)
+
+
 def test_threads_share_the_limit():
     time = FakeTime()
     limiter = RateLimiter(60, clock=time.clock, sleep=time.sleep)
-    threads = [threading.Thread(target=limiter.wait) for _ in range(8)]
+    starts: list[float] = []
+    threads = [threading.Thread(target=lambda: starts.append(request(limiter, time))) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(time.slept) == pytest.approx([k * spacing(60) for k in range(1, 8)])
+    starts.sort()
+    assert [b - a for a, b in zip(starts, starts[1:])] == pytest.approx([spacing(60)] * 7)
 
 
 def test_no_rpm_means_no_waiting():
@@ -65,7 +107,7 @@ def test_two_processes_sharing_the_state_file_share_the_limit(tmp_path):
 
     code = ("import sys, time; from pathlib import Path; from stages.core.ratelimit import shared_limiter\n"
             "limiter = shared_limiter(300, 'openai', Path(sys.argv[1]))\n"
-            "for _ in range(5):\n    print(limiter.wait(), flush=True)\n")
+            "for _ in range(5):\n    print(limiter.wait(), flush=True)\n    limiter.sent()\n    limiter.settle()\n")
     workers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE,
                                 text=True) for _ in range(2)]
     starts = sorted(float(line) for worker in workers for line in worker.communicate()[0].split())
@@ -80,6 +122,6 @@ def test_a_torn_state_file_reads_as_no_state(tmp_path):
     state.write_text("{", encoding="utf-8")
     clock = FakeTime()
     limiter = RateLimiter(60, state=state, clock=clock.clock, sleep=clock.sleep)
-    limiter.wait()
-    limiter.wait()
+    request(limiter, clock)
+    request(limiter, clock)
     assert clock.slept == pytest.approx([spacing(60)])

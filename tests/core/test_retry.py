@@ -1,5 +1,7 @@
 """The retry policy on its own: what is retried, how long it waits, when it gives up."""
 
+import contextlib
+
 import pytest
 
 from stages.core.params import RetryParams
@@ -100,6 +102,19 @@ def test_every_try_passes_before_try_retries_included():
     fn, calls = failing([Flaky(), Flaky()])
     policy.call(fn, retry_on=(Flaky,), classify=classify, what="t")
     assert len(calls) == len(passed) == 3 and (policy.attempts, policy.retries) == (3, 2)
+
+
+@pytest.mark.parametrize("outcome", ["success", "fatal", "not retryable at all"])
+def test_every_try_is_followed_by_after_try_however_it_ends(outcome):
+    # The rate limiter's settle: a try that ends without it would hold the requests.rpm budget.
+    policy, _ = make_policy(max_tries=5)
+    events = []
+    policy.before_try, policy.after_try = lambda: events.append("before"), lambda: events.append("after")
+    errors = {"success": [Flaky()], "fatal": [Flaky(), Fatal()], "not retryable at all": [Flaky(), KeyError()]}
+    fn, calls = failing(errors[outcome])
+    with contextlib.suppress(RetryError, KeyError):
+        policy.call(fn, retry_on=(Flaky, Fatal), classify=classify, what="t")
+    assert events == ["before", "after"] * len(calls)
 
 
 def test_interrupt_ends_a_long_retry_wait_at_once():

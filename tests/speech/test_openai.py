@@ -61,6 +61,19 @@ def test_writes_a_complete_decodable_wav(speech, fake_openai, tmp_path):
     assert speech.requests == 1 and speech.retries == 0
 
 
+def test_each_request_tells_the_rpm_limiter_when_it_left(fake_openai, tmp_path, monkeypatch):
+    # The SDK's HTTP client reports every send, retries included, so the next start counts from it.
+    monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
+    speech = OpenAISpeech(parse_params({**make_params().model_dump(), "requests": {"timeout": 0.5, "rpm": 6000}}),
+                          sleep=lambda seconds: None)
+    sends = []
+    monkeypatch.setattr(speech.limiter, "sent", lambda: sends.append(threading.current_thread().name))
+    fake_openai.queue("speech", "500")
+    speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    assert fake_openai.count("speech") == 2 and len(sends) == 2
+    assert set(sends) == {threading.current_thread().name}  # in the thread that was granted the start
+
+
 # --- the fault matrix -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fault", ["429", "500", "502", "503", "408", "409", "reset", "cut", "stall", "stall-body"])
