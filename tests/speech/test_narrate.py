@@ -198,8 +198,11 @@ def test_ctrl_c_during_a_30_s_retry_wait_ends_the_stage_at_once_with_no_partial_
     fake_openai.retry_after_ms = 30_000
     fake_openai.always["speech"] = "429-ms"  # the variant that says how long to wait
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCENT_CACHE_DIR": str(tmp_path / "cache")}
+    # As from a terminal: a shell starts a background job with SIGINT ignored, the child would inherit that,
+    # and Python leaves an ignored SIGINT ignored (so `.ci/run &` would otherwise fail here).
     stage = subprocess.Popen([sys.executable, "-m", "stages.audio", KEYWORD], cwd=tmp_path, env=env,
-                             stderr=subprocess.PIPE, text=True)
+                             stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in stage.stderr:
         if "waiting 30.00 s before try 2/3" in line:
             break
