@@ -18,6 +18,7 @@ import yaml  # noqa: E402 (after the setting above, which pydantic reads when th
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from stages.core.errors import ParamsError
+from stages.core.files import read_text_file
 
 PARAMS_FILE = Path("params.yaml")
 MAX_KEYWORD_CHARS = 100
@@ -306,11 +307,9 @@ def parse_params(data: Any) -> Params:
 def load_params(path: Path = PARAMS_FILE) -> Params:
     """Read and validate params.yaml; any problem is a one-line ParamsError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path)  # not UTF-8: one line naming the iconv command that fixes it
     except FileNotFoundError:
         raise ParamsError(f"{path} not found; run from the project's top folder") from None
-    except UnicodeDecodeError:
-        raise ParamsError(f"{path} is not UTF-8 text") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

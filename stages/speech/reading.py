@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from stages.core.errors import PipelineError
+from stages.core.files import read_text_file
 from stages.core.params import TTSParams
 from stages.core.paths import LEXICON
 
@@ -382,11 +383,9 @@ def load_lexicon(path: Path | str) -> dict[str, str]:
     """The written → spoken entries of a lexicon YAML file; one-line PipelineError if it cannot be used."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_text_file(path)  # not UTF-8: one line naming the iconv command that fixes it
     except FileNotFoundError:
         raise PipelineError(f"{path} is missing: create it (written: spoken, one entry a line) or restore it") from None
-    except UnicodeDecodeError:
-        raise PipelineError(f"{path} is not UTF-8: save it as UTF-8") from None
     try:
         entries = yaml.safe_load(text)
     except yaml.YAMLError as exc:
