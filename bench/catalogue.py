@@ -8,7 +8,7 @@ import yaml
 
 from stages.core.paths import PIPELINE_FILES
 from stages.speech.chunking import speakable_paragraphs
-from tests.conftest import ROOT, Project, copy_project, project_env
+from tests.conftest import ROOT, Project, copy_project, edit_params, project_env
 
 SHIPPED = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
 # 12 paragraphs of 240–330 characters: one ~1-minute chunk each at the default tts.chunk_chars
@@ -40,20 +40,6 @@ def with_keywords(params_text: str, listed: list[str]) -> str:
     """params.yaml's text with its keyword list replaced (comments kept)."""
     block = "keywords:\n" + "".join(f"  - {k}\n" for k in listed)
     return re.sub(r"keywords:\n(?:  - .*\n)+", lambda _: block, params_text)
-
-
-def edit_params(project: Project, changes: dict[str, str]) -> None:
-    """Set dotted keys of params.yaml in place ({"tts.voice": "nova"}), comments kept; every key must be there."""
-    path = project.file("params.yaml")
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    left, section = dict(changes), None
-    for index, line in enumerate(lines):
-        if top := re.match(r"(\w+):", line):
-            section = top.group(1)
-        elif (key := re.match(r"  (\w+): (\S+)", line)) and f"{section}.{key.group(1)}" in left:
-            lines[index] = line[:key.start(2)] + left.pop(f"{section}.{key.group(1)}") + line[key.end(2):]
-    assert not left, f"params.yaml has no {sorted(left)}"
-    path.write_text("".join(lines), encoding="utf-8")
 
 
 def docent_project(path: Path, count: int, *, env: dict[str, str], scripts: bool = False, build: bool = True,

@@ -81,7 +81,7 @@ class Bench:
         path.write_text(script, encoding="utf-8")
         write_bench_facts(self.workdir)
         requests = {k: tts_and_requests.pop(k) for k in ("concurrency", "rpm") if k in tts_and_requests}
-        params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", **tts_and_requests},
+        params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", "model": "gpt-4o-mini-tts", **tts_and_requests},
                                "requests": requests})
         before = self.fake.count("speech")
         started = time.perf_counter()
@@ -168,7 +168,7 @@ class Bench:
             n += 1
         (folder / script_path(KEYWORD)).write_text("\n\n".join(paragraphs), encoding="utf-8")
         write_bench_facts(folder)
-        (folder / "params.yaml").write_text(f"keywords: [{KEYWORD}]\ntts: {{provider: openai, format: mp3}}\n",
+        (folder / "params.yaml").write_text(f"keywords: [{KEYWORD}]\ntts: {{provider: openai, model: gpt-4o-mini-tts, format: mp3}}\n",
                                             encoding="utf-8")
         rss = self._stage_peak_rss(folder, "runpy.run_module('stages.audio', run_name='__main__', alter_sys=True)")
         return rss, sf.info(folder / "outputs" / "audio" / f"{KEYWORD}.mp3").duration

@@ -150,7 +150,7 @@ def ours(workdir: Path, n: int, paced: bool) -> Ours:
         env = project_env(DOCENT_CACHE_DIR=str(workdir / f"cache-{n}"), OPENAI_BASE_URL=fake.url,
                           OPENAI_API_KEY=FAKE_KEY)
         project = docent_project(workdir / f"ours-{n}", n, env=env, scripts=True, build=False,
-                                 params={"tts.provider": "openai", "requests.concurrency": str(CONCURRENCY)})
+                                 params={"tts.provider": "openai", "tts.model": "gpt-4o-mini-tts", "requests.concurrency": str(CONCURRENCY)})
         first = logged(f"N={n} ours first", repro(project, fake=fake))
         assert first.stages == 3 * n + 3 and first.requests == n, first
         edit_params(project, {"tts.voice": "nova"})

@@ -5,7 +5,8 @@ import logging
 from stages.core.atomic import remove_stale_temps
 from stages.core.cli import run_main, stage_keyword
 from stages.core.info_file import Facts, write_facts
-from stages.core.params import Params, check_keyword, load_params
+from stages.core.model_shutdowns import load_checked_params
+from stages.core.params import Params, check_keyword
 from stages.core.paths import info_path
 from stages.facts.providers import INFO_PROVIDERS
 
@@ -22,8 +23,9 @@ def run(params: Params, keyword: str) -> Facts:
 
 def main(argv: list[str]) -> None:
     keyword = check_keyword(stage_keyword(argv, "info"))
+    params = load_checked_params()  # a script or speech model that has shut down stops the run before any facts
     remove_stale_temps(info_path(keyword))
-    run(load_params(), keyword)
+    run(params, keyword)
 
 
 if __name__ == "__main__":

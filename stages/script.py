@@ -1,7 +1,5 @@
-"""script stage: `python -m stages.script [KEYWORD]` writes outputs/script/<keyword>.md.
-
-A hand-edited scripts/<keyword>.md, when present, is used verbatim instead (it must be UTF-8; CRLF becomes LF).
-"""
+"""script stage: `python -m stages.script [KEYWORD]` writes outputs/script/<keyword>.md; a hand-edited
+scripts/<keyword>.md, when present, is used verbatim instead (it must be UTF-8; CRLF becomes LF)."""
 
 import logging
 from pathlib import Path
@@ -11,7 +9,8 @@ from stages.core.cli import run_main, stage_keyword
 from stages.core.errors import PipelineError
 from stages.core.files import read_text_file
 from stages.core.info_file import read_facts
-from stages.core.params import Params, check_keyword, load_params
+from stages.core.model_shutdowns import load_checked_params
+from stages.core.params import Params, check_keyword
 from stages.core.paths import hand_edited_path, script_path
 from stages.narration.providers import script_provider
 
@@ -37,8 +36,9 @@ def run(params: Params, keyword: str) -> Path:
 
 def main(argv: list[str]) -> None:
     keyword = check_keyword(stage_keyword(argv, "script"))
+    params = load_checked_params(warn=("script.model",))
     atomic.remove_stale_temps(script_path(keyword))
-    run(load_params(), keyword)
+    run(params, keyword)
 
 
 if __name__ == "__main__":

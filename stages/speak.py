@@ -8,7 +8,7 @@ import logging
 from stages.core.atomic import remove_stale_temps
 from stages.core.cli import run_main
 from stages.core.invocation import dvc_argv, narrated_keywords
-from stages.core.params import load_params
+from stages.core.model_shutdowns import load_checked_params
 from stages.core.paths import chunks_path
 from stages.speech.warming import warm
 
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 def main(argv: list[str]) -> None:
-    params = load_params()
+    params = load_checked_params(warn=("tts.model",))
     remove_stale_temps(*(chunks_path(keyword) for keyword in params.keywords))
     narrated = narrated_keywords(params.keywords, dvc_argv())
     done = warm(params, narrated)

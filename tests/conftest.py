@@ -81,6 +81,20 @@ def copy_project(dest: Path) -> Project:
     return project
 
 
+def edit_params(project: Project, changes: dict[str, str]) -> None:
+    """Set dotted keys of params.yaml in place ({"tts.voice": "nova"}), comments kept; every key must be there."""
+    path = project.file("params.yaml")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    left, section = dict(changes), None
+    for index, line in enumerate(lines):
+        if top := re.match(r"(\w+):", line):
+            section = top.group(1)
+        elif (key := re.match(r"  (\w+): (\S+)", line)) and f"{section}.{key.group(1)}" in left:
+            lines[index] = line[:key.start(2)] + left.pop(f"{section}.{key.group(1)}") + line[key.end(2):]
+    assert not left, f"params.yaml has no {sorted(left)}"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
 # What an audio stage with nothing to make must not load (README: Performance): the encoder's, and the SDK.
 HEAVY_PACKAGES = {"numpy", "soundfile", "mutagen", "openai"}
 

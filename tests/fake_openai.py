@@ -14,7 +14,7 @@ As a process, for DVC stage subprocesses and benchmarks:
     python -m tests.fake_openai --port 0 [--latency 0.05] [--fault speech=429,500] [--always speech=503]
 
 prints `listening on http://127.0.0.1:PORT/v1` and serves until killed. Its counts are at
-GET /_fake/stats (counts, the most requests answered at once, every request's arrival time), POST /_fake/reset-peaks, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
+GET /_fake/stats (counts, the most requests answered at once, every request's arrival time, the models asked for), POST /_fake/reset-peaks, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
 
 Faults (FAULTS): ok (no fault: answers normally, so a queue can alternate), 429 (no retry-after,
 retry-after-ms or x-ratelimit-* headers, as real 429s often come: openai/openai-node#1477), 429-ms (with
@@ -228,7 +228,10 @@ class FakeOpenAI:
         with self._lock:
             return {"counts": dict(self.counts), "pending": {k: list(v) for k, v in self.faults.items()},
                     "always": dict(self.always), "most_in_flight": dict(self.most_in_flight),
-                    "starts": {k: list(v) for k, v in self.starts.items()}}
+                    "starts": {k: list(v) for k, v in self.starts.items()},
+                    "models": {endpoint: dict(collections.Counter(r["json"].get("model") for r in self.received
+                                                                  if r["endpoint"] == endpoint))
+                               for endpoint in ENDPOINTS.values()}}
 
     def _next_fault(self, endpoint: str) -> str | None:
         with self._lock:

@@ -97,14 +97,14 @@ def test_hand_edited_script_resynthesises_only_that_keyword(project: Project):
         f"scripts/{keyword}.md").read_bytes()
 
 
-def _make(project: Project, *args: str) -> subprocess.CompletedProcess:
+def _make(project: Project, *args: str, **env: str) -> subprocess.CompletedProcess:
     """`make` in the project copy, using this test run's venv instead of building one."""
     venv = project.file(".venv")
     if not venv.exists():
         venv.symlink_to(ROOT / ".venv")
     # Older than the venv's stamp, so make does not reinstall what this test run already has.
     os.utime(project.file("requirements.txt"), (0, 0))
-    return project.run("make", "--no-print-directory", *args, check=False)
+    return project.run("make", "--no-print-directory", *args, check=False, **env)
 
 
 def _listing(project: Project) -> set[str]:

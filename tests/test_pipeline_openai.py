@@ -17,7 +17,8 @@ from stages.core.params import load_params
 from stages.core.paths import stage_address
 from stages.speech.chunking import split_chunks
 from stages.speech.openai import MAX_INPUT_CHARS
-from tests.conftest import FAKE_KEY, HEAVY_PACKAGES, RAN, ROOT, Project, copy_project, imported_packages
+from tests.conftest import FAKE_KEY, HEAVY_PACKAGES, RAN, ROOT, Project, copy_project, edit_params, imported_packages
+from tests.test_pipeline import _make
 
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
 
@@ -36,8 +37,11 @@ class FakeProcess:
         with urllib.request.urlopen(self.url.removesuffix("/v1") + path, data=data, timeout=10) as response:
             return json.load(response)
 
+    def stats(self) -> dict:
+        return self._call("/_fake/stats")
+
     def count(self, endpoint: str) -> int:
-        return self._call("/_fake/stats")["counts"].get(endpoint, 0)
+        return self.stats()["counts"].get(endpoint, 0)
 
     def most_in_flight(self, endpoint: str) -> int:
         return self._call("/_fake/stats")["most_in_flight"].get(endpoint, 0)
@@ -86,13 +90,12 @@ def chunk_texts(project: Project, *keywords: str) -> set[str]:
 def openai_project(tmp_path_factory, fake_process) -> Project:
     """The project switched to OpenAI for script and speech, after one `dvc repro`, committed."""
     project = copy_project(tmp_path_factory.mktemp("openai") / "repo")
-    params = project.file("params.yaml")
-    text = params.read_text(encoding="utf-8")
-    text = text.replace("  provider: template", "  provider: openai").replace("  provider: espeak", "  provider: openai")
-    params.write_text(text, encoding="utf-8")
+    # script.model stays null: the default chat model.
+    edit_params(project, {"script.provider": "openai", "tts.provider": "openai", "tts.model": "gpt-4o-mini-tts"})
     chat, speech = fake_process.count("chat"), fake_process.count("speech")
     project.first_run, project.first_output = repro(project, fake_process)
     project.chat_requests = fake_process.count("chat") - chat
+    project.first_models = fake_process.stats()
     project.speech_requests = fake_process.count("speech") - speech
     project.commit("first repro with openai")
     return project
@@ -115,7 +118,35 @@ def test_first_repro_narrates_every_keyword_with_decodable_audio(openai_project:
         assert script.startswith("안녕하세요") and "#" not in script and "*" not in script
         audio = sf.info(openai_project.file(f"outputs/audio/{keyword}.mp3"))
         assert audio.duration > 1.0
-    assert "gpt-realtime-2.1-mini" in openai_project.first_output  # gpt-4o-mini-tts is due for shutdown
+    # The fake is an OpenAI-compatible server: OpenAI's shutdown of gpt-4o-mini-tts is not its own.
+    assert "shut" not in openai_project.first_output
+    assert fake_models(openai_project.first_models, "chat") == {"gpt-5.4-mini": len(KEYWORDS)}  # no model set
+
+
+def fake_models(stats: dict, endpoint: str) -> dict[str, int]:
+    return stats["models"].get(endpoint, {})
+
+
+def test_a_model_past_its_shutdown_stops_the_run_before_any_file_is_written(fresh_project: Project):
+    edit_params(fresh_project, {"script.provider": "openai", "script.model": "gpt-5-mini"})
+    env = {"OPENAI_API_KEY": FAKE_KEY, "DOCENT_TODAY": "2026-12-11"}  # OpenAI itself: no OPENAI_BASE_URL
+    line = "error: params.yaml: script.model: 'gpt-5-mini' was shut down on 2026-12-11; use gpt-5.4-mini\n"
+    made = _make(fresh_project, "audio", **env)
+    assert made.returncode != 0 and made.stderr.startswith(line) and "Traceback" not in made.stderr
+    plain = fresh_project.run("dvc", "repro", check=False, **env)  # no params check first: the stages refuse
+    assert plain.returncode != 0 and line in plain.stderr and "Traceback" not in plain.stderr
+    assert not fresh_project.file("outputs").exists()
+
+
+def test_make_audio_with_no_script_model_set_asks_for_the_new_default(fresh_project: Project):
+    edit_params(fresh_project, {"script.provider": "openai"})  # params.yaml ships `model: null`
+    fake = FakeProcess()
+    try:
+        result = _make(fresh_project, "audio", **openai_env(fake))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert fake_models(fake.stats(), "chat") == {"gpt-5.4-mini": len(KEYWORDS)}
+    finally:
+        fake.stop()
 
 
 def test_hand_edit_makes_no_chat_request_for_the_other_keywords(project: Project, fake_process):

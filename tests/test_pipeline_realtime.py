@@ -12,7 +12,7 @@ import soundfile as sf
 from stages.speech.chunking import spoken_chunks
 from stages.speech.reading import Reader, load_lexicon
 from stages.speech.realtime import RealtimeSpeech
-from tests.conftest import ROOT, Project
+from tests.conftest import ROOT, Project, edit_params
 
 KEY = "sk-test-e2e-DO-NOT-PRINT-91c2"
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
@@ -44,11 +44,7 @@ def server(request, tmp_path) -> Iterator[RealtimeServer]:
 
 
 def use_realtime(project: Project) -> None:
-    params = project.file("params.yaml")
-    text = params.read_text(encoding="utf-8")
-    text = text.replace("provider: espeak", "provider: realtime").replace("model: gpt-4o-mini-tts",
-                                                                         "model: gpt-realtime-2.1-mini")
-    params.write_text(text, encoding="utf-8")
+    edit_params(project, {"tts.provider": "realtime"})  # tts.model stays null: the default, gpt-realtime-2.1-mini
 
 
 @pytest.mark.parametrize("server", ["paraphrase,close_1011"], indirect=True)

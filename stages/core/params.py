@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import yaml  # noqa: E402 (after the setting above, which pydantic reads when the models are built)
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from stages.core.errors import ParamsError
 from stages.core.files import read_text_file
@@ -32,6 +32,11 @@ REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer",
 REALTIME_NEAREST = {"fable": ("ballad", "verse"), "onyx": ("cedar", "ash"), "nova": ("marin", "coral")}
 REALTIME_MAX_SPEED = 1.5
 SPEECH_API_MODELS = ("tts-1", "gpt-4o-mini-tts")  # prefixes of the speech endpoint's models, not Realtime ones
+# The defaults name models with no announced shutdown (stages/core/model_shutdowns.py; a test holds them to it).
+# gpt-5.4-mini: the small model of the newest chat family that has one; a three-minute narration from a page of
+# facts is a short writing task, and the large models cost several times as much for it.
+SCRIPT_MODEL = "gpt-5.4-mini"
+REALTIME_MODEL = "gpt-realtime-2.1-mini"  # the SDK's own migration target for speech
 DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소리로, 또렷한 표준어 발음과 여유 있는 속도로 "
                        "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요.")
 
@@ -128,15 +133,26 @@ class ScriptParams(Section):
     """How the narration is written (a dependency of script@*)."""
 
     provider: Literal["template", "openai"] = "template"
-    model: str = Field(default="gpt-5-mini", min_length=1)  # chat model (openai)
+    model: str = Field(default=SCRIPT_MODEL, min_length=1)  # chat model (openai); null: the default
     minutes: float = Field(default=3.0, ge=0.5, le=30)  # spoken length to aim for (openai)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_model(cls, data: Any) -> Any:
+        """`model: null` in params.yaml means the default, which moves with the code when a model is retired."""
+        if isinstance(data, dict) and "model" in data and data["model"] is None:
+            data = {key: value for key, value in data.items() if key != "model"}
+        return data
 
 
 class TTSParams(Section):
     """What the narration sounds like (a dependency of audio@*)."""
 
     provider: Literal["espeak", "openai", "realtime"] = "espeak"
-    model: str = "gpt-4o-mini-tts"
+    # Unset or null: the provider's default (realtime: REALTIME_MODEL; espeak has none). The speech API (openai)
+    # has none either: OpenAI shuts all its speech models down on 2027-01-06, so it serves compatible servers,
+    # whose model names differ, and the model is named (_speech_api_model).
+    model: str | None = None
     voice: str = "alloy"
     speed: float = Field(default=1.0, ge=0.25, le=4.0)
     format: Literal[AUDIO_FORMATS] = "mp3"
@@ -150,11 +166,29 @@ class TTSParams(Section):
     # chunk well under gpt-4o-mini-tts's 2000-token input, and an edit or a retry re-buys at most that much.
     chunk_chars: int = Field(default=1200, ge=100, le=4096)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_model(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("model") is None:
+            provider = data.get("provider", "espeak")
+            if provider == "realtime":
+                data = {**data, "model": REALTIME_MODEL}
+            elif provider == "openai":
+                _speech_api_model()
+        return data
+
     def model_post_init(self, _context: Any) -> None:
         if self.provider == "openai":
             _check_openai_voice(self.model, self.voice)
         elif self.provider == "realtime":
             _check_realtime(self)
+
+
+def _speech_api_model() -> None:
+    """tts.provider openai with no tts.model: one line saying which to name, and where OpenAI's own speech went."""
+    raise ParamsError("params.yaml: tts.model: tts.provider openai needs the model your server serves, e.g. tts-1 for "
+                      "Kokoro-FastAPI; OpenAI's own speech models shut down on 2027-01-06, so for OpenAI itself use "
+                      f"tts.provider: realtime (its default model is {REALTIME_MODEL})")
 
 
 def _check_realtime(tts: TTSParams) -> None:
@@ -171,7 +205,7 @@ def _check_realtime(tts: TTSParams) -> None:
                           f"(allowed: 0.25–{REALTIME_MAX_SPEED})")
     if tts.model.startswith(SPEECH_API_MODELS):
         raise ParamsError(f"params.yaml: tts.model: {tts.model!r} is a speech-API model; tts.provider realtime "
-                          "needs a Realtime model, e.g. gpt-realtime-2.1-mini")
+                          f"needs a Realtime model, e.g. {REALTIME_MODEL}")
 
 
 def _check_openai_voice(model: str, voice: str) -> None:

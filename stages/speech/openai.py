@@ -8,25 +8,17 @@ from stages.core import openai_access
 from stages.core.atomic import atomic_path
 from stages.core.errors import ParamsError, PipelineError
 from stages.core.openai_access import IncompleteBody
-from stages.core.params import OPENAI_LEGACY_TTS_MODELS, REALTIME_NEAREST, Params
+from stages.core.params import OPENAI_LEGACY_TTS_MODELS, Params
 
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 4096
 OUTPUT_FORMATS = {"mp3", "wav", "flac", "opus"}  # what the audio stage can encode the narration to
-SHUTDOWNS = {"tts-1": "2027-01-06", "tts-1-hd": "2027-01-06", "gpt-4o-mini-tts": "2027-01-06"}
-MIGRATION = "tts.provider: realtime with tts.model: gpt-realtime-2.1-mini"
 _WAV_UNKNOWN_SIZES = {0, 0xFFFFFFFF}  # what a streamed WAV header may carry before its length is known
 
 
-def _voice_change(voice: str) -> str:
-    """The voice part of the migration, for the speech-API voices the Realtime API lacks."""
-    nearest = REALTIME_NEAREST.get(voice)
-    return f" and tts.voice: {nearest[0]} (it has no {voice}; {' or '.join(nearest)} come closest)" if nearest else ""
-
-
 def check_format(params: Params) -> None:
-    """The narration's format must be one this provider's chunks can be encoded to (voices: stages/config.py)."""
+    """The narration's format must be one this provider's chunks can be encoded to (voices: stages/core/params.py)."""
     if params.tts.format not in OUTPUT_FORMATS:
         raise ParamsError(f"params.yaml: tts.format: {params.tts.format!r} is not supported with OpenAI speech; "
                           f"allowed: {', '.join(sorted(OUTPUT_FORMATS))}")
@@ -76,10 +68,6 @@ class OpenAISpeech(openai_access.OpenAIAccess):
         # tts-1 and tts-1-hd refuse instructions; every newer model takes them.
         self.instructions = tts.instructions.strip() if tts.model not in OPENAI_LEGACY_TTS_MODELS else ""
         super().__init__(params, sleep=sleep)
-        shutdown = SHUTDOWNS.get(self.model)
-        if shutdown:
-            log.warning("tts.model %s is scheduled to shut down on %s; move to %s%s", self.model, shutdown, MIGRATION,
-                        _voice_change(self.voice))
 
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""

@@ -43,7 +43,7 @@ def test_registered_under_its_params_name():
 def test_prompt_carries_the_facts_and_the_target(script, fake_openai):
     text = script.write(FACTS)
     sent = fake_openai.received[-1]["json"]
-    assert sent["model"] == "gpt-5-mini" and [m["role"] for m in sent["messages"]] == ["system", "user"]
+    assert sent["model"] == "gpt-5.4-mini" and [m["role"] for m in sent["messages"]] == ["system", "user"]
     system, user = (m["content"] for m in sent["messages"])
     assert "사실만 사용하세요" in system
     assert "[개요] 백자 달항아리는" in user and "[만든 방법]" in user and "약 370자" in user

@@ -19,7 +19,7 @@ from stages.speech.chunking import speakable_paragraphs, split_chunks
 from stages.speech.espeak import EspeakSpeech
 from stages.speech.narrate import narrate
 from stages.speech.reading import Reader
-from tests.conftest import FAKE_KEY, Project
+from tests.conftest import FAKE_KEY, Project, edit_params
 from tests.fake_openai import speech_seconds, tone_frequency
 from tests.test_pipeline_openai import FakeProcess
 
@@ -111,7 +111,7 @@ def test_output_is_in_script_order_when_the_fake_server_answers_late_chunks_firs
     paragraphs = [Reader().spoken(p) for p in paragraphs]  # what the server is sent
     order = {text: i for i, text in enumerate(paragraphs)}
     fake_openai.speech_latency = lambda text: 0.04 * (len(paragraphs) - order[text])  # the first is the slowest
-    params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", "format": "wav", "chunk_chars": 400},
+    params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", "model": "gpt-4o-mini-tts", "format": "wav", "chunk_chars": 400},
                            "requests": {"concurrency": 4}})
     narration, _ = narrate(params, KEYWORD)
     assert narration.chunks == len(paragraphs) and fake_openai.count("speech") == len(paragraphs)
@@ -143,7 +143,7 @@ def test_two_voices_of_different_levels_land_on_the_same_loudness(tmp_path, monk
     target, ceiling = audio.get("loudness_lufs", -16.0), audio.get("true_peak_db", -1.0)
     measured = {}
     for voice in ("onyx", "nova"):
-        params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", "voice": voice}, "audio": audio})
+        params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", "model": "gpt-4o-mini-tts", "voice": voice}, "audio": audio})
         metrics, _ = narrate(params, KEYWORD)
         samples, rate = sf.read(audio_path(KEYWORD, "mp3"), dtype="float64")
         measured[voice] = pyloudnorm.Meter(rate).integrated_loudness(samples)
@@ -163,9 +163,7 @@ def test_editing_one_sentence_sends_exactly_one_request_to_the_speech_api(fresh_
     fake = FakeProcess()
     try:
         env = {"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": FAKE_KEY, "DOCENT_CACHE_DIR": str(tmp_path / "cache")}
-        params = fresh_project.file("params.yaml")
-        params.write_text(params.read_text(encoding="utf-8").replace("provider: espeak", "provider: openai"),
-                          encoding="utf-8")
+        edit_params(fresh_project, {"tts.provider": "openai", "tts.model": "gpt-4o-mini-tts"})
         hand_edited = fresh_project.file(f"scripts/{KEYWORD}.md")
         hand_edited.write_text(LONG_NARRATION, encoding="utf-8")
         fresh_project.run("dvc", "repro", f"audio@{KEYWORD}", **env)
@@ -193,7 +191,7 @@ def test_ctrl_c_during_a_30_s_retry_wait_ends_the_stage_at_once_with_no_partial_
     monkeypatch.chdir(tmp_path)
     write_inputs("첫째 문단입니다.\n\n둘째 문단입니다.\n\n셋째 문단입니다.")
     (tmp_path / "params.yaml").write_text(
-        f"keywords: [{KEYWORD}]\ntts: {{provider: openai, format: wav, chunk_chars: 100}}\n"
+        f"keywords: [{KEYWORD}]\ntts: {{provider: openai, model: gpt-4o-mini-tts, format: wav, chunk_chars: 100}}\n"
         "retry: {max_tries: 3, initial_wait: 30, max_wait: 30}\nrequests: {concurrency: 2}\n", encoding="utf-8")
     fake_openai.retry_after_ms = 30_000
     fake_openai.always["speech"] = "429-ms"  # the variant that says how long to wait

@@ -25,7 +25,7 @@ MAX_TRIES = 4
 def make_params(timeout: float = 0.5, **tts):
     return parse_params({
         "keywords": ["x"],
-        "tts": {"provider": "openai", **tts},
+        "tts": {"provider": "openai", "model": "gpt-4o-mini-tts", **tts},
         "retry": {"max_tries": MAX_TRIES, "initial_wait": 1.0, "max_wait": 10.0},
         "requests": {"timeout": timeout},
     })
@@ -279,30 +279,6 @@ def test_identity_names_the_server_and_openai_by_default(monkeypatch, url, serve
         monkeypatch.setenv("OPENAI_BASE_URL", url)
     # A compatible server answering to the same model name must not share OpenAI's cached audio.
     assert OpenAISpeech(make_params()).identity().get("server") == server
-
-
-@pytest.mark.parametrize("model", ["tts-1", "tts-1-hd", "gpt-4o-mini-tts"])
-def test_model_due_for_shutdown_draws_one_warning(fake_openai, tmp_path, caplog, model):
-    speech = OpenAISpeech(make_params(model=model))
-    speech.synthesize(TEXT, tmp_path / "a.wav")
-    speech.synthesize(TEXT, tmp_path / "b.wav")
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 1
-    assert "2027-01-06" in warnings[0] and "tts.provider: realtime" in warnings[0]
-    assert "tts.model: gpt-realtime-2.1-mini" in warnings[0]
-
-
-def test_the_migration_names_a_voice_when_realtime_lacks_this_one(fake_openai, caplog):
-    OpenAISpeech(make_params(model="tts-1", voice="nova"))
-    OpenAISpeech(make_params(model="tts-1", voice="coral"))
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert "tts.voice: marin (it has no nova; marin or coral come closest)" in warnings[0]
-    assert "tts.voice" not in warnings[1]
-
-
-def test_current_model_draws_no_warning(fake_openai, caplog):
-    OpenAISpeech(make_params(model="gpt-4o-mini-tts-2025-12-15"))
-    assert not [r for r in caplog.records if r.levelno == logging.WARNING]
 
 
 def test_key_never_reaches_logs_or_errors(speech, fake_openai, tmp_path, caplog, capsys):
