@@ -48,7 +48,7 @@ test-fast: $(STAMP) ## The everyday loop: every test but the slow real-dvc ones 
 lint: $(STAMP) ## Check the code with ruff (configured in pyproject.toml)
 	$(PYTHON) -m ruff check stages tests bench
 
-# Minutes, not seconds, so not part of `make test`. BENCH_ARGS=--readme writes the table into README.md.
+# Minutes, not seconds, so not part of `make test`. BENCH_ARGS=--docs writes the table into docs/performance.md.
 bench: $(STAMP) ## Measure speed, memory and request counts against the fake OpenAI server
 	$(PYTHON) -m bench.run $(BENCH_ARGS)
 

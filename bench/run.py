@@ -1,9 +1,9 @@
 """`make bench`: speed, memory and request counts of the audio stage, against the fake OpenAI server.
 
-Prints one markdown table (numbers and their ratios, all measured in this run) and, with --readme,
-writes it into README.md's Performance section. Not a test: nothing here asserts a time.
+Prints one markdown table (numbers and their ratios, all measured in this run) and, with --docs,
+writes it into docs/performance.md. Not a test: nothing here asserts a time.
 
-    python -m bench.run [--readme] [--skip-dvc] [--large] [--quick]
+    python -m bench.run [--docs] [--skip-dvc] [--large] [--quick]
 """
 
 import argparse
@@ -44,7 +44,7 @@ PARAGRAPHS = speakable_paragraphs(LONG_NARRATION)  # 12 paragraphs of 240–330 
 SENTENCE = "학의 수를 세어 보려는 관람객이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
 EDITED = "학이 모두 몇 마리인지 세어 보는 분이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
 ONE_PARAGRAPH_PER_CHUNK = 400  # tts.chunk_chars under which no two of the 12 paragraphs share a chunk
-README = ROOT / "README.md"
+PERFORMANCE_DOC = ROOT / "docs" / "performance.md"  # its <!-- bench --> block holds the table
 _BLOCK = re.compile(r"(<!-- bench -->\n).*?(<!-- /bench -->)", re.S)
 
 
@@ -260,7 +260,8 @@ def machine() -> str:
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--readme", action="store_true", help="write the table into README.md's Performance section")
+    parser.add_argument("--docs", "--readme", dest="docs", action="store_true",
+                        help="write the table into docs/performance.md (--readme: its former name)")
     parser.add_argument("--skip-dvc", action="store_true",
                         help="leave out cases f and g (they build catalogue-sized projects and run real dvc)")
     parser.add_argument("--large", action="store_true", help=f"case g also at N = {scale.LARGE} keywords")
@@ -281,12 +282,12 @@ def main(argv: list[str]) -> None:
         rows += [Row(*row) for row in reading.rows()]
     text = f"{table(rows)}\n\nMeasured {time.strftime('%Y-%m-%d')} in one `make bench` run ({time.perf_counter() - started:.0f} s) on {where}."
     print(text)
-    if args.readme:
-        readme = README.read_text(encoding="utf-8")
-        if not _BLOCK.search(readme):
-            raise SystemExit("README.md has no <!-- bench --> … <!-- /bench --> block to fill")
-        README.write_text(_BLOCK.sub(lambda m: f"{m.group(1)}{text}\n{m.group(2)}", readme), encoding="utf-8")
-        print(f"bench: table written to {README.name}", file=sys.stderr)
+    if args.docs:
+        doc = PERFORMANCE_DOC.read_text(encoding="utf-8")
+        if not _BLOCK.search(doc):
+            raise SystemExit("docs/performance.md has no <!-- bench --> … <!-- /bench --> block to fill")
+        PERFORMANCE_DOC.write_text(_BLOCK.sub(lambda m: f"{m.group(1)}{text}\n{m.group(2)}", doc), encoding="utf-8")
+        print(f"bench: table written to {PERFORMANCE_DOC.relative_to(ROOT)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def main(argv: list[str]) -> None:
     if add_to_params(keyword):
         log.info("params.yaml: added keyword %r", keyword)
     if ensure_source(keyword):
-        log.info("%s: created; write the facts or pins there (see README, 'Facts')", source_path(keyword))
+        log.info("%s: created; write the facts or pins there (see docs/facts.md)", source_path(keyword))
 
 
 if __name__ == "__main__":

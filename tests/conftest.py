@@ -95,7 +95,8 @@ def edit_params(project: Project, changes: dict[str, str]) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-# What an audio stage with nothing to make must not load (README: Performance): the encoder's, and the SDK.
+# What an audio stage with nothing to make must not load (docs/performance.md: Lean stage processes): the
+# encoder's, and the SDK.
 HEAVY_PACKAGES = {"numpy", "soundfile", "mutagen", "openai"}
 
 

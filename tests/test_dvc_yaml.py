@@ -146,7 +146,8 @@ def test_no_command_carries_a_keyword():
 
 @pytest.mark.parametrize("kind", sorted(PIPELINE_FILES))
 def test_a_stage_with_its_own_lock_runs_at_the_root_over_the_root_params(kind):
-    # Its own dvc.yaml gives it its own dvc.lock (README: Scale); its paths, params and keywords stay the root's.
+    # Its own dvc.yaml gives it its own dvc.lock (docs/performance.md: Scale); its paths, params and keywords stay
+    # the root's.
     path = ROOT / PIPELINE_FILES[kind]
     spec = load(path)
     assert (path.parent / spec["stages"][kind]["do"]["wdir"]).resolve() == ROOT

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 # We use no pydantic plugin. Without this, building the models below scans every installed distribution's
-# entry points for one, about 20 ms of each stage process (README: Performance). A user's own setting wins.
+# entry points for one, about 20 ms of each stage process (docs/performance.md: Lean stage processes). A user's
+# own setting wins.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import yaml  # noqa: E402 (after the setting above, which pydantic reads when the models are built)
@@ -159,8 +160,8 @@ class TTSParams(Section):
     # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
     instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
     max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read
-    # Say numbers, units, dates and abbreviations as Korean words before any engine hears them (README, "How
-    # numbers and hanja are read"); false sends the written text as it is.
+    # Say numbers, units, dates and abbreviations as Korean words before any engine hears them
+    # (docs/reading.md); false sends the written text as it is.
     reading: bool = True
     # Most characters per speech request, further capped by the engine's own limit. 1200 keeps a Korean
     # chunk well under gpt-4o-mini-tts's 2000-token input, and an edit or a retry re-buys at most that much.
@@ -292,7 +293,7 @@ def _describe(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         parent = _model_at(error["loc"][:-1])
-        allowed = ", ".join(parent.model_fields) if parent else "see README"
+        allowed = ", ".join(parent.model_fields) if parent else "see docs/params.md"
         return f"{loc}: unknown key; allowed keys here: {allowed}"
     if kind == "literal_error":
         return f"{loc}: {error['input']!r} is not allowed; allowed values: {error['ctx']['expected']}"

@@ -11,7 +11,8 @@ CHUNKS_DIR = OUTPUTS / "chunks"
 GUIDE_DIR = OUTPUTS / "guide"  # the published site, a DVC output like any other
 STOPS_FILE = OUTPUTS / "stops.json"  # the guide's stop numbers, committed so that they never change
 # The pipeline files: the root dvc.yaml (speak, audio@*, report, guide) and one per keyword stage that has its own
-# lock (README: Scale). DVC addresses a stage of a file other than ./dvc.yaml as `<file>:<stage>@<keyword>`.
+# lock (docs/performance.md: Scale). DVC addresses a stage of a file other than ./dvc.yaml as
+# `<file>:<stage>@<keyword>`.
 PIPELINE_FILES = {"info": Path("pipelines/info/dvc.yaml"), "script": Path("pipelines/script/dvc.yaml")}
 LOCK_FILES = [Path("dvc.lock"), *(path.with_suffix(".lock") for path in PIPELINE_FILES.values())]
 

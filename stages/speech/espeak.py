@@ -7,7 +7,8 @@ is therefore spoken by a child forked from a helper process that loaded espeak-n
 chunk starts from the same pristine state, whatever the order, the concurrency or the cache held.
 
 numpy and soundfile are imported by the helper, which speaks, not at the top: a stage whose chunks are all
-cached only asks this provider who it is, and must not pay for loading them (README: Performance).
+cached only asks this provider who it is, and must not pay for loading them (docs/performance.md: Lean stage
+processes).
 """
 
 from __future__ import annotations

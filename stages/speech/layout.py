@@ -2,7 +2,7 @@
 encoder wrote (where each chunk's speech sits, how the file measures).
 
 A narration served whole from the encoded-narration cache needs only these, so an audio stage with nothing to
-encode never imports numpy, soundfile or mutagen (README: Performance).
+encode never imports numpy, soundfile or mutagen (docs/performance.md: Lean stage processes).
 """
 
 from dataclasses import dataclass

@@ -29,7 +29,7 @@ PER_TOKEN = {
     "gpt-4o-mini-tts": {"input_per_million": 0.60, "audio_per_minute": 0.015},
     # gpt-realtime-2.1-mini: $20 per 1M audio-output tokens at 20 tokens a second ($0.024 a minute), plus the
     # transcript at $2.40 per 1M text-output tokens (~220 tokens a minute of Korean); text input $0.60 per 1M.
-    # Re-reads of unfaithful chunks are extra (see README, Realtime speech).
+    # Re-reads of unfaithful chunks are extra (see docs/openai.md, Realtime speech).
     "gpt-realtime-2.1-mini": {"input_per_million": 0.60, "audio_per_minute": 0.0245},
 }
 

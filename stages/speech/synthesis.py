@@ -2,12 +2,13 @@
 else from the speech provider, `requests.concurrency` requests at a time.
 
 The provider contract: `synthesize(text, dest)` writes one complete lossless chunk file at `dest`
-atomically, and retries its own transient failures (stages/retry.py), so this module adds no HTTP retry
+atomically, and retries its own transient failures (stages/core/retry.py), so this module adds no HTTP retry
 layer. What it adds is the check no HTTP status gives: audio that is empty, undecodable or far shorter
 than its text is re-synthesised once, then fails naming the chunk.
 
 numpy and soundfile are imported where a chunk is decoded, not at the top: an audio stage whose narration
-comes whole from the cache decodes nothing and never loads them (README: Performance).
+comes whole from the cache decodes nothing and never loads them (docs/performance.md: Lean stage
+processes).
 """
 
 import json

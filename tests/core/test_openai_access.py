@@ -1,4 +1,5 @@
-"""stages/openai_access.py: the client factory and the classifier, on errors the real SDK raises from the fake server."""
+"""stages/core/openai_access.py: the client factory and the classifier, on errors the real SDK raises from the fake
+server."""
 
 import httpx2
 import openai
