@@ -5,7 +5,7 @@ It answers in the real shapes: a summary with `type` (standard or disambiguation
 `pages` as a list and `missing: true`; plain-text extracts with `== 제목 ==` headings. Like the real REST
 API, the summary of a redirect page is a 302 to its target, and a title not in normalised form (spaces,
 runs of underscores) a 301 to the normalised one, both with a relative Location. The articles are written
-for these tests.
+for these tests. `answers` serves given action API answers instead (recorded ones, or odd shapes), byte for byte.
 """
 
 import re
@@ -53,6 +53,7 @@ class FakeWikipedia(FakeServer):
         super().__init__()
         self.pages = {page.title: page for page in pages}
         self.redirects = dict(redirects or {"慶州瞻星臺": CHEOMSEONGDAE.title})  # redirect page → its target
+        self.answers: dict[str, bytes] = {}  # prop or list (extracts, links, search) → a body
         self.url = self.origin
 
     def summary(self, page: Page) -> dict:
@@ -89,6 +90,8 @@ class FakeWikipedia(FakeServer):
             if page is None:
                 return json_reply({**NOT_FOUND, "uri": f"/ko.wikipedia.org/v1/page/summary/{quote(path)}"}, 404)
             return json_reply(self.summary(page))
+        if path == "/w/api.php" and (query.get("prop") or query.get("list")) in self.answers:
+            return Reply(200, self.answers[query.get("prop") or query.get("list")], "application/json; charset=utf-8")
         if path == "/w/api.php" and query.get("action") == "query":
             return json_reply({"batchcomplete": True, "query": self.query(query)})
         return Reply(404, b"<html><body>Not Found</body></html>", "text/html")

@@ -31,6 +31,7 @@ DETAIL_FIELDS = {"ccmaName": "designation", "ccceName": "era", "ccbaLcad": "loca
                  "ccbaQuan": "quantity", "ccbaAsdt": "designated", "imageUrl": "image"}
 
 _SPACES = re.compile(r"\s+")  # in Python's re this includes the no-break and ideographic spaces
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 # Tags that end a paragraph; <br> only breaks a line, and two in a row end a paragraph.
 _BLOCK_TAGS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote"}
@@ -86,6 +87,21 @@ def paragraphs(value: str | None) -> list[str]:
     found = (_SPACES.sub(" ", block).strip() for block in _BLANK_LINE.split(text))
     return [paragraph for paragraph in found if paragraph]
 
+
+
+def parse_xml(content: bytes) -> ET.Element:
+    """An answer's root element, whatever encoding its declaration names.
+
+    Expat decodes only UTF-8, UTF-16 and single-byte encodings itself; a Korean service or a proxy may send
+    EUC-KR (or CP949), which Python then decodes first. A bad answer raises ParseError, ValueError or LookupError.
+    """
+    try:
+        return ET.fromstring(content)
+    except (ValueError, LookupError):  # "multi-byte encodings are not supported", "unknown encoding: …"
+        declared = _DECLARED.match(content)
+        if not declared:
+            raise
+        return ET.fromstring(content.decode(declared.group(1).decode("ascii")))
 
 
 def _field(element: ET.Element, *tags: str) -> str:
@@ -144,9 +160,16 @@ class HeritageInfo:
         url = self.base + endpoint
         response = web.get(url, query, what=self.name)
         try:
-            return ET.fromstring(response.content)
-        except ET.ParseError as exc:
+            root = parse_xml(response.content)
+        except (ET.ParseError, ValueError, LookupError) as exc:
             raise PipelineError(f"{self.name}: GET {url}: the answer is not the expected XML ({exc})") from None
+        # Both endpoints answer <result>; any other root (a gateway's error, a maintenance page in XHTML) would
+        # read as "no entry" and send `auto` to the next source without a word.
+        if root.tag != "result":
+            said = _SPACES.sub(" ", " ".join(root.itertext())).strip()
+            raise PipelineError(f"{self.name}: GET {url}: the answer is not the expected XML (its root is "
+                                f"<{root.tag}>{': ' + said[:200] if said else ''})")
+        return root
 
     def _search(self, web: Web, keyword: str, where: str) -> tuple[HeritagePin, list[str]]:
         """The entry named like the keyword (ignoring spaces), and the other entries of that name.

@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 
 
 
+def flag(entry: dict, name: str) -> bool:
+    """A true/false field of a query answer: formatversion=2 sends true, formatversion=1 an empty string."""
+    return entry.get(name) not in (None, False)
+
+
 def split_extract(extract: str) -> list[tuple[str, str]]:
     """A plain-text extract as (heading, text): the lead is 개요, each level-2 heading starts a section.
 
@@ -51,6 +56,7 @@ class WikipediaInfo:
     def __init__(self, params: Params) -> None:
         self.params = params
         self.base = params.info.wikipedia_url.rstrip("/")
+        self.api = f"{self.base}/w/api.php"
 
     def fetch(self, keyword: str) -> Facts:
         source = read_source(keyword)
@@ -103,36 +109,72 @@ class WikipediaInfo:
         status, data = web.get_json(url, what=self.name, accept=(404,))
         if status == 404:
             return None
-        if not isinstance(data, dict) or "type" not in data:
+        # Every field read later is checked here, so a summary of another shape is one line, not a traceback.
+        if (not isinstance(data, dict) or not isinstance(data.get("type"), str) or not self._title(data)
+                or not all(isinstance(data.get(key) or "", str) for key in ("description", "extract"))):
             raise PipelineError(f"{self.name}: GET {url}: the answer is not a page summary")
         return data
 
     @staticmethod
     def _title(summary: dict) -> str:
-        titles = summary.get("titles") or {}
-        title = titles.get("normalized") or summary.get("title") or ""
+        titles = summary.get("titles")
+        candidates = (titles.get("normalized") if isinstance(titles, dict) else None, summary.get("title"))
+        title = next((title for title in candidates if isinstance(title, str) and title), "")
         return title.replace("_", " ")
 
     def _query(self, web: Web, **query: str | int) -> dict:
-        url = f"{self.base}/w/api.php"
-        _, data = web.get_json(url, {"action": "query", "format": "json", "formatversion": 2, **query},
+        """The `query` object of an action API answer; an error answer is one line with the wiki's own words."""
+        _, data = web.get_json(self.api, {"action": "query", "format": "json", "formatversion": 2, **query},
                                what=self.name)
-        if not isinstance(data, dict) or "error" in data:
-            error = data.get("error", {}) if isinstance(data, dict) else {}
-            raise PipelineError(f"{self.name}: GET {url}: {error.get('info') or 'not a query answer'}")
-        return data.get("query") or {}
+        if not isinstance(data, dict):
+            raise self._unexpected("it is not a JSON object")
+        if "error" in data:
+            error = data["error"]
+            info = error.get("info") if isinstance(error, dict) else error
+            raise PipelineError(f"{self.name}: GET {self.api}: {_SPACES.sub(' ', str(info or 'an error')).strip()}")
+        answer = data.get("query") or {}  # PHP encodes an empty object as [], which means empty here too
+        if not isinstance(answer, dict):
+            raise self._unexpected("its query is not an object")
+        return answer
+
+    def _entries(self, value: object, what: str) -> list[dict]:
+        """A list of objects from a query answer (pages, links, search hits), in either format version.
+
+        MediaWiki before 1.25 ignores formatversion=2, and a mirror in info.wikipedia_url may be one: its
+        formatversion=1 answer keys `pages` by page id ({"12345": {...}, "-1": {...}}) instead of listing them.
+        """
+        if value is None:
+            return []
+        entries = list(value.values()) if isinstance(value, dict) else value
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise self._unexpected(f"{what} is not a list of objects")
+        return entries
+
+    def _titles(self, entries: list[dict], what: str) -> list[str]:
+        titles = [entry.get("title") or "" for entry in entries]
+        if not all(isinstance(title, str) for title in titles):
+            raise self._unexpected(f"a title in {what} is not text")
+        return [title for title in titles if title]
+
+    def _unexpected(self, detail: str) -> PipelineError:
+        return PipelineError(f"{self.name}: GET {self.api}: the answer is not a query answer ({detail})")
 
     def _search(self, web: Web, text: str) -> list[str]:
         hits = self._query(web, list="search", srsearch=text, srnamespace=0, srlimit=SHOWN_CANDIDATES)
-        return [hit["title"] for hit in hits.get("search", []) if hit.get("title")]
+        return self._titles(self._entries(hits.get("search"), "search"), "search")
 
     def _links(self, web: Web, title: str) -> list[str]:
-        pages = self._query(web, prop="links", titles=title, plnamespace=0, pllimit="max").get("pages", [])
-        return [link["title"] for page in pages for link in page.get("links", []) if link.get("title")]
+        pages = self._query(web, prop="links", titles=title, plnamespace=0, pllimit="max").get("pages")
+        links = [link for page in self._entries(pages, "pages") for link in self._entries(page.get("links"), "links")]
+        return self._titles(links, "links")
 
     def _extract(self, web: Web, title: str) -> str:
-        pages = self._query(web, prop="extracts", explaintext=1, redirects=1, titles=title).get("pages", [])
-        return next((page.get("extract") or "" for page in pages if not page.get("missing")), "")
+        pages = self._query(web, prop="extracts", explaintext=1, redirects=1, titles=title).get("pages")
+        found = [page for page in self._entries(pages, "pages") if not flag(page, "missing") and not flag(page, "invalid")]
+        extract = found[0].get("extract") if found else None
+        if not isinstance(extract or "", str):
+            raise self._unexpected("the extract is not text")
+        return extract or ""
 
     def _candidates(self, titles: list[str], where: str) -> str:
         if not titles:

@@ -10,7 +10,7 @@ from stages.core.retry import RetryError
 from stages.facts import heritage as heritage_module
 from stages.facts.heritage import HeritageInfo, paragraphs
 from tests.fake_heritage import BANGA, ENTRIES
-from tests.fake_http import Reply
+from tests.fake_http import Reply, xml_reply
 
 PIN_83 = "---\nheritage:\n  ccbaKdcd: 11\n  ccbaAsno: 0000830000000\n  ccbaCtcd: 11\n---\n# x\n"
 
@@ -169,6 +169,47 @@ def test_an_answer_that_is_not_xml_is_one_line(heritage, params, sources):
     with pytest.raises(PipelineError, match=r"^heritage: GET .*SearchKindOpenapiList\.do: the answer is not the "
                                             r"expected XML \(mismatched tag: line 1, column \d+\)$"):
         HeritageInfo(params()).fetch(BANGA)
+
+
+def _in(encoding: str, reply: Reply) -> Reply:
+    """The same answer, declared and encoded in another encoding."""
+    text = reply.body.decode("utf-8").replace('encoding="utf-8"', f'encoding="{encoding}"')
+    return Reply(reply.status, text.encode("cp949" if encoding.startswith("x-") else encoding),
+                 f"text/xml;charset={encoding}")
+
+
+@pytest.mark.parametrize("encoding", ["euc-kr", "cp949"])
+def test_an_answer_in_a_korean_multi_byte_encoding_is_read(heritage, params, sources, encoding):
+    respond = heritage.respond
+    heritage.respond = lambda path, query: _in(encoding, respond(path, query))
+    sources(BANGA)
+    facts = HeritageInfo(params()).fetch(BANGA)
+    assert facts.title == BANGA and facts.details["era"] == "삼국시대"
+    assert facts.sections[0].text.startswith("반가사유상은 의자에 앉아")
+
+
+def test_an_answer_in_an_unknown_encoding_is_one_line(heritage, params, sources):
+    respond = heritage.respond
+    heritage.respond = lambda path, query: _in("x-no-such-kr", respond(path, query))
+    sources(BANGA)
+    with pytest.raises(PipelineError, match=r"^heritage: GET .*SearchKindOpenapiList\.do: the answer is not the "
+                                            r"expected XML \(unknown encoding: x-no-such-kr\)$"):
+        HeritageInfo(params()).fetch(BANGA)
+
+
+def test_an_answer_with_another_root_is_one_line_not_no_facts(heritage, params, sources):
+    # An error in a gateway's envelope is well-formed XML with no <item>: read as a search, it found nothing.
+    heritage.respond = lambda path, query: xml_reply(
+        "<OpenAPI_ServiceResponse>\n\t<cmmMsgHeader>\n\t\t<errMsg>SERVICE ERROR</errMsg>\n"
+        "\t\t<returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR</returnAuthMsg>\n"
+        "\t\t<returnReasonCode>30</returnReasonCode>\n\t</cmmMsgHeader>\n</OpenAPI_ServiceResponse>")
+    sources(BANGA)
+    with pytest.raises(PipelineError) as caught:
+        HeritageInfo(params()).fetch(BANGA)
+    assert not isinstance(caught.value, NoFacts)
+    assert str(caught.value) == (f"heritage: GET {heritage.url}SearchKindOpenapiList.do: the answer is not the expected "
+                                 "XML (its root is <OpenAPI_ServiceResponse>: SERVICE ERROR "
+                                 "SERVICE_KEY_IS_NOT_REGISTERED_ERROR 30)")
 
 
 @pytest.mark.parametrize(("html", "expected"), [

@@ -1,15 +1,26 @@
 """The wikipedia provider against a local stand-in for Korean Wikipedia."""
 
+import json
 import threading
+from pathlib import Path
 
 import pytest
 
-from stages.core.errors import NoFacts
+from stages.core.errors import NoFacts, PipelineError
 from stages.core.retry import RetryError
 from stages.facts import wikipedia as wikipedia_module
-from stages.facts.wikipedia import WikipediaInfo, split_extract
+from stages.facts.wikipedia import WikipediaInfo, flag, split_extract
+from tests.fake_http import json_reply
+from tests.fake_wikipedia import CHEOMSEONGDAE, Page
 
 PAGE = "/wiki/%EA%B2%BD%EC%A3%BC_%EC%B2%A8%EC%84%B1%EB%8C%80"  # 경주_첨성대
+FIXTURES = Path(__file__).parent / "fixtures"
+PYTHON = "Python (programming language)"
+
+
+def recorded(name: str) -> bytes:
+    """A real answer of a MediaWiki, from another project's tests (fixtures/README.md says whose)."""
+    return (FIXTURES / name).read_bytes()
 
 
 def test_a_page_becomes_sections_with_their_urls_and_credit(wikipedia, params, sources):
@@ -156,3 +167,102 @@ def test_split_extract_keeps_prose_and_drops_reference_sections():
     extract = "머리말.\n\n== 역사 ==\n첫째.\n=== 세부 ===\n둘째.\n\n== 빈 절 ==\n\n== 참고 문헌 ==\n책.\n"
     assert split_extract(extract) == [("개요", "머리말."), ("역사", "첫째. 둘째.")]
     assert split_extract("== 역사 ==\n본문.") == [("역사", "본문.")]
+
+
+# Real answers in formatversion=1, which MediaWiki before 1.25 (and so a mirror in info.wikipedia_url) sends
+# whatever formatversion asks: `pages` is an object keyed by page id, and true is "".
+
+def test_a_formatversion_1_extract_keyed_by_page_id_becomes_sections(wikipedia, params, sources):
+    wikipedia.pages[PYTHON] = Page(PYTHON, extract="Python is a high-level, general-purpose programming language.")
+    wikipedia.answers["extracts"] = recorded("fv1_extract_python.json")
+    sources("파이썬", f"---\nwikipedia: {PYTHON}\n---\n# 파이썬\n")
+    facts = WikipediaInfo(params()).fetch("파이썬")
+    assert [s.heading for s in facts.sections] == ["개요", "History"]
+    assert facts.sections[0].text.startswith("Python is a high-level, general-purpose programming language. Its ")
+    assert facts.sections[0].text.endswith("ranks based on searches in 24 platforms.")
+    assert facts.sections[1].text.startswith("Python was conceived in the late 1980s by Guido van Rossum")
+    assert facts.sections[1].source.endswith("#History")
+
+
+def test_an_extract_from_an_older_mediawiki_is_read(wikipedia, params, sources):
+    wikipedia.pages["Celtuce"] = Page("Celtuce", extract="Celtuce is a cultivar of lettuce.")
+    wikipedia.answers["extracts"] = recorded("fv1_extract_celtuce.json")
+    sources("줄기상추", "---\nwikipedia: Celtuce\n---\n# 줄기상추\n")
+    facts = WikipediaInfo(params()).fetch("줄기상추")
+    assert [s.heading for s in facts.sections] == ["개요"]
+    assert facts.sections[0].text.startswith("Celtuce (Lactuca sativa var. asparagina, augustana, or angustata)")
+    assert facts.sections[0].text.endswith("stir frying with more strongly flavored ingredients.")
+
+
+def test_a_missing_page_in_formatversion_1_leaves_the_summarys_extract(wikipedia, params, sources):
+    wikipedia.answers["extracts"] = recorded("fv1_missing_page.json")
+    sources("경주 첨성대")
+    facts = WikipediaInfo(params()).fetch("경주 첨성대")
+    assert [(s.heading, s.text) for s in facts.sections] == [("개요", CHEOMSEONGDAE.extract.split("\n")[0])]
+
+
+def test_flag_reads_true_in_both_format_versions():
+    page = next(iter(json.loads(recorded("fv1_missing_page.json"))["query"]["pages"].values()))
+    assert page["missing"] == "" and flag(page, "missing") and flag({"missing": True}, "missing")
+    assert not flag(page, "invalid") and not flag({"missing": False}, "missing")
+
+
+def test_a_disambiguation_pages_links_in_formatversion_1_are_the_candidates(wikipedia, params, sources):
+    wikipedia.answers["links"] = recorded("fv1_links_celtuce.json")  # another page's links: the shape is the point
+    sources("반가사유상")
+    with pytest.raises(NoFacts) as caught:
+        WikipediaInfo(params()).fetch("반가사유상")
+    assert str(caught.value).startswith("wikipedia: '반가사유상' is a disambiguation page; candidates: Calcium, "
+                                        "Carbohydrate, Chinese language, Dietary Reference Intake, ")
+    assert ", … — pin one with 'wikipedia: <title>' in sources/반가사유상.md" in str(caught.value)
+
+
+def test_an_older_mediawikis_search_answer_gives_the_candidates(wikipedia, params, sources):
+    wikipedia.answers["search"] = recorded("fv1_search_menlo_park.json")  # with query-continue and warnings
+    sources("멘로 파크")
+    with pytest.raises(NoFacts) as caught:
+        WikipediaInfo(params()).fetch("멘로 파크")
+    assert str(caught.value) == ("wikipedia: no page titled '멘로 파크'; candidates: Edison, New Jersey — "
+                                 "pin one with 'wikipedia: <title>' in sources/멘로 파크.md")
+
+
+@pytest.mark.parametrize(("kind", "keyword", "body", "detail"), [
+    ("extracts", "경주 첨성대", {"query": {"pages": "1868108"}}, "pages is not a list of objects"),
+    ("extracts", "경주 첨성대", {"query": {"pages": {"1868108": ["Celtuce"]}}}, "pages is not a list of objects"),
+    ("extracts", "경주 첨성대", {"query": {"pages": [{"title": "Celtuce", "extract": {"*": "Celtuce is"}}]}},
+     "the extract is not text"),
+    ("extracts", "경주 첨성대", {"query": "pages"}, "its query is not an object"),
+    ("extracts", "경주 첨성대", ["query"], "it is not a JSON object"),
+    ("links", "반가사유상", {"query": {"pages": {"1": {"title": "반가사유상", "links": "금동"}}}},
+     "links is not a list of objects"),
+    ("search", "없는 문서", {"query": {"search": [{"ns": 0, "title": 7}]}}, "a title in search is not text"),
+])
+def test_an_action_api_answer_of_another_shape_is_one_line(wikipedia, params, sources, kind, keyword, body, detail):
+    wikipedia.answers[kind] = json.dumps(body).encode()
+    sources(keyword)
+    with pytest.raises(PipelineError) as caught:
+        WikipediaInfo(params()).fetch(keyword)
+    assert str(caught.value) == f"wikipedia: GET {wikipedia.url}/w/api.php: the answer is not a query answer ({detail})"
+
+
+@pytest.mark.parametrize("error", [{"code": "readapidenied", "info": "You need read permission\nto use this module."},
+                                   "readapidenied"])
+def test_an_error_answer_is_one_line_in_the_wikis_words(wikipedia, params, sources, error):
+    wikipedia.answers["extracts"] = json.dumps({"error": error}).encode()
+    sources("경주 첨성대")
+    with pytest.raises(PipelineError, match=r"^wikipedia: GET .*/w/api\.php: (You need read permission to use this "
+                                            r"module\.|readapidenied)$"):
+        WikipediaInfo(params()).fetch("경주 첨성대")
+
+
+@pytest.mark.parametrize("summary", [
+    {"type": "standard", "titles": "경주 첨성대"},
+    {"type": "standard", "title": ["경주 첨성대"]},
+    {"type": "standard", "title": "경주 첨성대", "description": {"text": "천문대"}},
+    {"type": None, "title": "경주 첨성대"},
+])
+def test_a_summary_of_another_shape_is_one_line(wikipedia, params, sources, summary):
+    wikipedia.respond = lambda path, query: json_reply(summary)
+    sources("경주 첨성대")
+    with pytest.raises(PipelineError, match=r"^wikipedia: GET .*/page/summary/.*: the answer is not a page summary$"):
+        WikipediaInfo(params()).fetch("경주 첨성대")
