@@ -17,11 +17,10 @@ from stages.core import atomic
 from stages.core.errors import PipelineError
 from stages.core.info_file import read_facts
 from stages.core.params import Params
-from stages.core.paths import audio_path, repro_command, script_path, spoken_path, subtitles_path
+from stages.core.paths import audio_path, script_path, spoken_path, subtitles_path
 from stages.core.progress import Progress
-from stages.speech.chunking import PARAGRAPH_JOIN, spoken_chunks
+from stages.speech.chunking import PARAGRAPH_JOIN
 from stages.speech.credits import credit_lines
-from stages.speech.layout import pauses as pauses_after
 from stages.speech.metrics import (
     NarrationMetrics,
     RunCost,
@@ -31,10 +30,10 @@ from stages.speech.metrics import (
     write_run_summary,
 )
 from stages.speech.narration_cache import NarrationCache, narration_key
+from stages.speech.plan import Planner
 from stages.speech.providers import speech_provider
-from stages.speech.reading import reader_for
 from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
-from stages.speech.synthesis import ChunkSynthesizer, chunk_key
+from stages.speech.synthesis import ChunkSynthesizer
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +42,13 @@ ALBUM = "도슨트 오디오 가이드"
 
 def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     """Speak outputs/script/<keyword>.md into outputs/audio/ with its subtitles and metrics."""
-    source = script_path(keyword)
-    try:
-        script = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PipelineError(f"{source} is missing; run the script stage first ({repro_command('script', keyword)})") from None
     provider = speech_provider(params.tts.provider)(params)
-    reader = reader_for(params.tts)
-    chunks = spoken_chunks(script, min(params.tts.chunk_chars, provider.max_chars), provider.max_chars,
-                           reader.spoken if reader else None)
+    planner = Planner(params, provider)
+    reader = planner.reader
+    planned = planner.plan(planner.script(keyword))
+    chunks, keys, pauses = planned.chunks, planned.keys, planned.pauses
     if not chunks:
-        raise PipelineError(f"{source} has no speakable text")
+        raise PipelineError(f"{script_path(keyword)} has no speakable text")
     atomic.write_text(spoken_path(keyword), "\n\n".join(chunk.spoken.replace(PARAGRAPH_JOIN, "\n")
                                                         for chunk in chunks) + "\n")
     synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency)
@@ -62,8 +57,6 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     credits = credit_lines(facts, params.tts)
     fmt = params.tts.format
     tag_values = {"title": keyword, "album": ALBUM, "comment": "; ".join(credits)}
-    pauses = pauses_after([chunk.end for chunk in chunks], params.audio)
-    keys = [chunk_key(provider, chunk.spoken) for chunk in chunks]
     chunk_files = [synthesizer.cached(key) for key in keys]  # not decoded: on a hit nothing is
     encodings = NarrationCache(fmt)
     encoding_key = narration_key(keys, pauses, fmt, tag_values, params.audio.model_dump())

@@ -16,21 +16,21 @@ restore it: switching back to a voice already heard costs nothing.
 
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from stages.core import atomic
+from stages.core.errors import PipelineError
 from stages.core.params import Params
-from stages.core.paths import chunks_path, script_path
+from stages.core.paths import chunks_path
 from stages.core.progress import Progress
-from stages.speech.chunking import Chunk, spoken_chunks
+from stages.speech.chunking import Chunk
 from stages.speech.metrics import run_cost
+from stages.speech.plan import Plan, Planner
 from stages.speech.providers import speech_provider
-from stages.speech.reading import reader_for
-from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider, chunk_key
+from stages.speech.synthesis import ChunkSynthesizer
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +46,16 @@ class Warmed:
     requests: int
 
 
-def chunks_of(params: Params, provider: SpeechProvider, keyword: str,
-              read: Callable[[str], str] | None) -> list[Chunk] | None:
-    """The keyword's chunks as its audio stage will cut and read them; None when its script is not written yet."""
+def planned(planner: Planner, keyword: str) -> Plan | None:
+    """The keyword's plan, as its audio stage will make it; None when its script is missing or unreadable."""
     try:
-        script = script_path(keyword).read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
+        return planner.plan(planner.script(keyword))
+    except PipelineError:
         return None  # the audio stage cannot run either; it will say why
-    return spoken_chunks(script, min(params.tts.chunk_chars, provider.max_chars), provider.max_chars, read)
 
 
-def manifest(provider: SpeechProvider, chunks: list[Chunk] | None) -> str:
-    return atomic.stable_json({"chunks": None if chunks is None else [chunk_key(provider, c.spoken) for c in chunks]})
+def manifest(plan: Plan | None) -> str:
+    return atomic.stable_json({"chunks": None if plan is None else plan.keys})
 
 
 def recorded_manifests(lock: Path = LOCK_FILE) -> dict[str, str]:
@@ -80,16 +78,16 @@ def recorded_manifests(lock: Path = LOCK_FILE) -> dict[str, str]:
 def warm(params: Params, narrated: set[str]) -> Warmed:
     """Write every keyword's manifest; synthesise the missing chunks of the narrated ones that changed."""
     provider = speech_provider(params.tts.provider)(params)
-    reader = reader_for(params.tts)
+    planner = Planner(params, provider)
     recorded = recorded_manifests()
     pending: list[Chunk] = []
     warmed = 0
     for keyword in params.keywords:
-        chunks = chunks_of(params, provider, keyword, reader.spoken if reader else None)
-        text = manifest(provider, chunks)
+        plan = planned(planner, keyword)
+        text = manifest(plan)
         changed = hashlib.md5(text.encode("utf-8")).hexdigest() != recorded.get(keyword)
-        if chunks and keyword in narrated and changed:
-            pending.extend(chunks)
+        if plan and plan.chunks and keyword in narrated and changed:
+            pending.extend(plan.chunks)
             warmed += 1
         atomic.write_text(chunks_path(keyword), text)
     synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency)

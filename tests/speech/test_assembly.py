@@ -130,6 +130,7 @@ def _peak_bytes(parts, out: Path) -> int:
         tracemalloc.stop()
 
 
+@pytest.mark.slow  # encodes long narrations twice
 def test_memory_does_not_grow_with_the_number_of_chunks(tmp_path, chunk_files):
     """numpy reports its buffers to tracemalloc: 100 chunks must peak no higher than 10 (one chunk at a time)."""
     short = _peak_bytes([(chunk_files[2], 0.6)] * 10, tmp_path / "short.mp3")

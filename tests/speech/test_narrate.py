@@ -43,6 +43,7 @@ def write_inputs(script: str) -> None:
                       sections=[FactSection("개요", "사실.", f"sources/{KEYWORD}.md")]))
 
 
+@pytest.mark.slow  # a whole 12-chunk narration; the cut itself: test_plan.py
 def test_run_records_the_narration(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
@@ -88,20 +89,12 @@ def test_editing_one_sentence_of_a_long_script_synthesises_one_chunk(fresh_proje
     assert len(cache_entries(cache) - entries) == 1
 
 
-def test_chunks_are_capped_by_the_engine_limit_too(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(EspeakSpeech, "max_chars", 350)
-    write_inputs(LONG_NARRATION)
-    narration, _ = narrate(parse_params({"keywords": [KEYWORD], "tts": {"chunk_chars": 4096}}), KEYWORD)
-    assert narration.chunks == 12  # no two paragraphs fit in 350 characters
-
-
 def test_chunk_chars_has_bounds():
     with pytest.raises(ParamsError, match=r"tts.chunk_chars: 50 is not allowed.*\(allowed: 100–4096\)"):
         parse_params({"keywords": [KEYWORD], "tts": {"chunk_chars": 50}})
 
 
+@pytest.mark.slow  # a whole 8-chunk narration
 def test_output_is_in_script_order_when_the_fake_server_answers_late_chunks_first(tmp_path, monkeypatch,
                                                                                  fake_openai):
     monkeypatch.chdir(tmp_path)
@@ -135,6 +128,7 @@ def sounds(samples: np.ndarray, rate: int) -> list[tuple[float, float]]:
 
 
 @pytest.mark.parametrize("audio", [{}, {"loudness_lufs": -19.0, "true_peak_db": -3.0}], ids=["default", "acx"])
+@pytest.mark.slow  # two whole narrations per case
 def test_two_voices_of_different_levels_land_on_the_same_loudness(tmp_path, monkeypatch, fake_openai, audio):
     """The fake's onyx speaks 13 dB under its nova; measured by pyloudnorm on the decoded files, both hit the target."""
     monkeypatch.chdir(tmp_path)

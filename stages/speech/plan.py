@@ -1,0 +1,44 @@
+"""A narration's plan: its script cut into chunks, each read into what the voice says, with its cache key and the
+pause after it. The speak stage (warming) and the audio stage (narrate) both plan here, so they cut alike."""
+
+from dataclasses import dataclass
+
+from stages.core.errors import PipelineError
+from stages.core.files import read_text_file
+from stages.core.params import Params
+from stages.core.paths import repro_command, script_path
+from stages.speech.chunking import Chunk, spoken_chunks
+from stages.speech.layout import pauses as pauses_after
+from stages.speech.reading import Reader, reader_for
+from stages.speech.synthesis import SpeechProvider, chunk_key
+
+
+@dataclass(frozen=True)
+class Plan:
+    chunks: list[Chunk]  # in script order
+    keys: list[str]  # each chunk's cache key (synthesis.chunk_key)
+    pauses: list[float]  # the silence after each chunk (layout.pauses)
+
+
+class Planner:
+    """Plans the narrations of one run: one provider (its limit and identity), one reader (the lexicon read once)."""
+
+    def __init__(self, params: Params, provider: SpeechProvider) -> None:
+        self.params, self.provider = params, provider
+        self.reader: Reader | None = reader_for(params.tts)
+
+    def script(self, keyword: str) -> str:
+        """The keyword's script; missing or not UTF-8, one line saying how to make it."""
+        path = script_path(keyword)
+        try:
+            return read_text_file(path)
+        except FileNotFoundError:
+            raise PipelineError(f"{path} is missing; run the script stage first ({repro_command('script', keyword)})") from None
+
+    def plan(self, script: str) -> Plan:
+        """The chunks of `script`, at most tts.chunk_chars written and the engine's limit spoken, and their keys."""
+        most = self.provider.max_chars
+        chunks = spoken_chunks(script, min(self.params.tts.chunk_chars, most), most,
+                               self.reader.spoken if self.reader else None)
+        return Plan(chunks=chunks, keys=[chunk_key(self.provider, chunk.spoken) for chunk in chunks],
+                    pauses=pauses_after([chunk.end for chunk in chunks], self.params.audio))
