@@ -1,5 +1,8 @@
-"""Written Korean → what a voice should say: numbers with their counters, units, dates, times, hanja, abbreviations.
+"""Written Korean → what a voice should say: numbers with their counters, ranges, units, dates, times, hanja,
+Roman numerals, abbreviations.
 
+The Korean reader: every rule here is a rule of Korean (native numbers before counters for things, 두음법칙 in
+hanja words, …), so another language gets a reader of its own rather than more cases in this one.
 Pure, deterministic and regex-driven, so the same text always gives the same spoken form (the chunk cache is
 keyed by it) and a whole narration reads in milliseconds. Text with nothing to read differently (Hangul,
 punctuation) comes back byte-identical. Each pass turns one kind of written form into Hangul; a pass leaves a
@@ -8,6 +11,7 @@ with the spoken word before the marks are removed.
 """
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -28,18 +32,41 @@ _LETTERS = dict(zip("abcdefghijklmnopqrstuvwxyz", (
     "알", "에스", "티", "유", "브이", "더블유", "엑스", "와이", "제트")))
 _MARK = "\x00"  # after every spoken form a pass wrote; see _agree
 
-# Counters read with native numbers (세 개, 스무 채, 한 시) up to 99; every other word after a number is Sino.
+# Counters for things, people and times take native numbers (세 개, 스무 채, 한 시, 작품 세 점) up to 99; every other
+# word after a number is Sino. 점 counts works of art here, as in every museum text (작품 3점: 세 점), not scores.
 _NATIVE_COUNTERS = (
     "개", "명", "마리", "채", "그루", "권", "장", "시", "살", "시간", "가지", "벌", "켤레", "자루", "척", "송이", "잔",
     "곳", "군데", "달", "쌍", "줄", "사람", "자리", "통", "포기", "톨", "알", "해", "차례", "마디", "바퀴", "번째")
+# One-syllable counters for things that also begin Sino words (구역, 기념, 건물): a counter only where the word ends
+# there or a particle follows (불상 3구가, 석탑 2기의); 점 for works, 폭 for screens, 기 for pagodas and tombs, 구 for
+# statues, 면 for mirrors and faces, 칸 for the bays of a building. 부, a part of an exhibition, is Sino (1부: 일 부).
+_OBJECT_COUNTERS = ("점", "폭", "첩", "기", "구", "면", "건", "칸", "겹")
+_GUARDED_COUNTERS = (*_OBJECT_COUNTERS, "부")  # 부 but not 부터 or 부분
+_AFTER_OBJECT_COUNTER = ("이", "입", "가", "의", "을", "를", "은", "는", "과", "와", "도", "만", "씩", "에", "으로", "로",
+                         "쯤", "뿐", "까지", "부터", "가량", "남짓", "짜리", "밖에", "마다", "[^가-힣]", "$")
 # Sino words that start like a native counter (개월 is not 개, 달러 is not 달), and Sino counters and Hangul units that
 # get a space before them (칠백오십일 년, 사십이 점 일 센티미터).
 _SINO_COUNTERS = (
     "개월", "개국", "개년", "개소", "달러", "시대", "시기", "장르", "권역", "채널", "년", "월", "일", "세기", "세",
-    "층", "호", "점", "분", "초", "회", "차", "번", "원", "엔", "유로", "위안", "파운드", "퍼센트", "미터", "센티미터",
+    "층", "호", "분", "초", "회", "차", "번", "원", "엔", "유로", "위안", "파운드", "퍼센트", "미터", "센티미터",
     "밀리미터", "킬로미터", "그램", "킬로그램", "톤", "리터", "밀리리터", "평", "인치", "주", "주년", "년대", "년간",
     "학년", "관", "위", "킬로와트", "와트", "헤르츠", "도")
-_COUNTERS = "|".join(sorted(_NATIVE_COUNTERS + _SINO_COUNTERS, key=len, reverse=True))
+_COUNTERS = "|".join(sorted(_NATIVE_COUNTERS + _SINO_COUNTERS, key=len, reverse=True)) + \
+    f"|(?:{'|'.join(_GUARDED_COUNTERS)})(?=(?:{'|'.join(_AFTER_OBJECT_COUNTER)}))"
+# 번 counts times (세 번이나 옮겼다) unless a noun follows that it numbers (2번 진열장: 이 번). The word after it is a
+# predicate or an adverb when it ends as one: these endings and adverbs are closed classes, nouns are not.
+_TIMES_ADVERBS = ("다시", "더", "또", "모두", "거듭", "연속", "연달아", "계속", "이상", "이상의", "정도", "정도로", "가량",
+                  "남짓", "넘게", "가까이", "크게", "새로", "만에", "밖에")
+_PREDICATE_ENDINGS = tuple("다요고며서면지게니데나듯록어아여워와쳐겨켜혀려해돼봐져러라던")
+_NUMBER_LABEL = re.compile(r"번호\s?$")
+_CASE_PARTICLES = ("에서", "에게", "으로", "부터", "까지", "에", "의", "을", "를", "은", "는", "이", "가", "로", "과", "와")
+# Ranges (7~8세기, 2~3점). Two neighbouring numbers under ten make one word (칠팔 세기, 두세 점); the native pairs
+# with a word of their own are these (서너 개, 대여섯 명). Any other range reads both ends, counter and all, joined by
+# 에서 (십이 세기에서 십삼 세기), which needs no 까지 to close it. Days of a month and decades are read as NeMo's
+# public cases read them (7월5〜9일: 칠월 오 부터 구 일; 1970〜1980년대: 천구백칠십 부터 천구백팔십 년대).
+_NATIVE_PAIRS = {3: "서너", 5: "대여섯", 6: "예닐곱", 7: "일고여덟"}
+_NO_PAIR = ("월", "시", "번째")  # 유월에서 칠월, not 육칠월; 세 시에서 네 시, not 서너 시
+_DAYS_OF_A_MONTH = re.compile(r"월\s?$")
 
 _UNIT_WORDS = {
     "mm": "밀리미터", "cm": "센티미터", "m": "미터", "km": "킬로미터", "㎜": "밀리미터", "㎝": "센티미터", "㎞": "킬로미터",
@@ -74,9 +101,11 @@ _PARTICLES = {"이": ("이", "가"), "가": ("이", "가"), "은": ("은", "는"
 _PARTICLE_START = ("의", "이", "가", "은", "는", "을", "를", "에", "과", "와", "도", "만", "로", "으로", "부터", "까지")
 
 _HANJA = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_ROMAN = "\u2160-\u217f"  # Ⅰ … ⅿ; one character is a numeral up to Ⅻ
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}  # the capitals read as a numeral (up to XXXIX)
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 # Anything a pass could change; text without any of these is returned as it is.
-_TRIGGER = re.compile(rf"[0-9０-９A-Za-z{_HANJA}%°℃℉$₩￦€¥￥£√~〜～㎜㎝㎞㎡㎢㎥㎎㎏㎖ℓ]")
+_TRIGGER = re.compile(rf"[0-9０-９A-Za-z{_HANJA}{_ROMAN}%°℃℉$₩￦€¥￥£√~〜～㎜㎝㎞㎡㎢㎥㎎㎏㎖ℓ]")
 
 _INT = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+"
 _NUMBER = rf"(?:{_INT})(?:\.\d+)?"
@@ -88,12 +117,24 @@ _TOKEN = re.compile(
     rf"(?=[-−√\d])(?P<sign>(?<![\w.,)\]])[-−](?=√?\d))?(?P<a>{_VALUE})(?:(?P<dash>\s?[~〜～–—]\s?|-)(?P<b>{_VALUE}))?"
     rf"(?:\s?(?P<unit>{_UNITS})(?![A-Za-z])|\s?(?P<counter>{_COUNTERS}))?")
 
-# 1일(월)〜3일, 20일〜25일: a tilde between two spoken dates, once both are read (each ends in a mark).
+# 1일(월)〜3일, 20일〜25일, 15세기〜16세기: a tilde between two spoken forms, once both are read (each ends in a mark).
 _TILDE_BETWEEN = re.compile(rf"(?<={_MARK})\s*[~〜～]\s*(?=[가-힣])")
+# 15세기 말~16세기 초, 고려 말~조선 초: a tilde after a word, read before any number is (the scan starts at the
+# tilde, which is rare, not at every word; _tilde_after_word looks back at the word).
+_TILDE_AFTER_WORD = re.compile(r"(?: [~〜～]|[~〜～]) ?(?=[\d가-힣])")
+# 월~금: two days of the week, said as NeMo's cases say 1일(월〜금).
+_WEEKDAY_RANGE = re.compile(r"([월화수목금토일]) ?[~〜～] ?([월화수목금토일])(?![가-힣])")
 _WEEKDAY_KEYS = "".join(_WEEKDAYS)
 _WEEKDAY = re.compile(rf"(?<=\d일)\s?\(\s*([{_WEEKDAY_KEYS}])\s*(?:[~〜～]\s*([{_WEEKDAY_KEYS}])\s*)?\)")
 _HANJA_PARENS = re.compile(rf"\s?[(（]([^()（）]*[{_HANJA}][^()（）]*)[)）]")
+# 白磁(백자): hanja first, its reading after it in parentheses.
+_HANJA_GLOSSED = re.compile(rf"([{_HANJA}]+(?: [{_HANJA}]+)*)\s?[(（]([가-힣 ]+)[)）]")
+_HANJA_RUN = re.compile(rf"[{_HANJA}]+")
+# Ⅱ, and capitals that are a Roman numeral before a Hangul word: II부, 제IV장, 루이 XIV세 (_roman leaves V자).
+_ROMAN_NUMERAL = re.compile(rf"[{_ROMAN}]+|(?=[IVX])(?<![A-Za-z])(?P<capitals>X{{0,3}}(?:IX|IV|V?I{{0,3}}))(?=[가-힣])")
+_HANJA_PASSES = (_HANJA_PARENS, _HANJA_GLOSSED, _HANJA_RUN)
 _HANGUL = re.compile(r"[가-힣]")
+_HANGUL_WORD = re.compile(r"[가-힣]+")
 _EMAIL = re.compile(r"(?<![A-Za-z0-9_.@])([A-Za-z0-9][\w.+-]*)@([A-Za-z0-9-]+)((?:\.[A-Za-z0-9-]+)+)")
 _DOMAIN = re.compile(rf"(?<![A-Za-z0-9_.@])([A-Za-z][A-Za-z0-9-]*)((?:\.[A-Za-z]{{2,6}})*\.(?:{'|'.join(_TLDS)}))"
                      r"(?![A-Za-z0-9]|\.[A-Za-z0-9])")  # nvidia.co.kr, www.museum.go.kr에서
@@ -199,6 +240,146 @@ def _hour(n: int) -> str:
     return native(n) if 1 <= n <= 12 else sino(n)
 
 
+def _read_hanja(match: re.Match) -> str:
+    """A run of hanja outside a gloss, said character by character by the hanja library's readings, with 두음법칙 at
+    the start of a word (李舜臣: 이순신, 年間 after a space: 연간) and the few rules its one reading a character misses."""
+    # Imported here, not at the top: its table takes half a second to load, and most text has no hanja.
+    from hanja import translate
+
+    run = unicodedata.normalize("NFC", match.group())  # a compatibility ideograph (U+F900–FAFF) → its unified form
+    if len(run) > 2 and run.endswith("年間"):
+        return _read_hanja(_HANJA_RUN.match(run[:-2])) + " 연간"  # 乾隆年間: an era name, then the noun 연간
+    before = match.string[max(0, match.start() - 3):match.start()].rstrip(_MARK)[-1:]
+    # Glued to a Hangul syllable or a digit (강녕 after a lexicon word, 51年), the run is inside a word: no 두음법칙.
+    context = before if before and (_HANGUL.match(before) or before.isdigit()) else ""
+    said = list(translate(context + run, "substitution")[len(context):])
+    for i, ch in enumerate(run[:-1]):
+        if ch == "不" and _initial(said[i + 1]) in ("ㄷ", "ㅈ"):
+            said[i] = "부"  # 不 before ㄷ or ㅈ is 부: 不動 부동, 不正 부정
+        elif ch in "六十" and run[i + 1] == "月":
+            said[i] = "유" if ch == "六" else "시"  # 六月 유월, 十月 시월, as 6월 and 10월 are said
+    if run[0] == "金" and (len(run) == 3 or run[1:2] == "氏"):
+        said[0] = "김"  # a surname and a two-character given name, the shape of a Korean name: 金正喜 김정희; 金氏
+    # No mark: a particle after hanja was written for its reading (歲寒圖는), and 제 must stay next to a number (第3卷).
+    return "".join(ch for ch in said if not _HANJA_RUN.match(ch))  # a character it cannot read is dropped
+
+
+def _initial(syllable: str) -> str:
+    """The initial consonant of a Hangul syllable ('' for anything else)."""
+    if not _HANGUL.match(syllable):
+        return ""
+    return "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"[(ord(syllable) - 0xAC00) // 588]
+
+
+def _with_unit(number: str, unit: str) -> str:
+    if unit in _TEMPERATURE:
+        return f"{_TEMPERATURE[unit]} {number} {_UNIT_WORDS[unit]}"
+    return f"{number} " + " 퍼 ".join(_UNIT_WORDS[part] for part in unit.split("/") if part)
+
+
+def _with_counter(number: str, counter: str | None, unit: str | None) -> str:
+    """A spoken number with what it counts: 세 개, 십이 세기, 사십이 점 일 센티미터; a month is already a word (유월)."""
+    if unit:
+        return _with_unit(number, unit)
+    if counter and counter != "월":
+        return f"{number} {counter}"
+    return number
+
+
+def _pair(a: str, b: str, native_counter: bool) -> str | None:
+    """Two neighbouring numbers said as one word: 7~8 칠팔, 2~3 두세 (counting), 30~40 삼사십, 200~300 이삼백."""
+    if not (a.isdigit() and b.isdigit()):
+        return None
+    first, second = int(a), int(b)
+    if 1 <= first <= 8 and second == first + 1:
+        return _native_pair(first) if native_counter else _sino_pair(first)
+    for place in (10, 100, 1000, 10000):
+        if first % place == 0 and second == first + place and 2 <= first // place <= 8:
+            return _sino_pair(first // place) + sino(place)  # 삼사십 명 too: tens are said the Sino way here
+    return None
+
+
+def _native_pair(first: int) -> str:
+    """두세, 서너, 대여섯: n and n+1 said together before a counter."""
+    return _NATIVE_PAIRS.get(first, native(first) + native(first + 1))
+
+
+def _sino_pair(first: int) -> str:
+    """칠팔, 이삼: n and n+1 said together; 六 inside a word keeps its ㄹ (오륙 세기)."""
+    return _DIGITS[first] + ("륙" if first == 5 else _DIGITS[first + 1])
+
+
+def _is_span(a: str, b: str) -> bool:
+    """1786-1856, a span of years (a life, a reign, a dynasty): two years of three or four digits, within a thousand."""
+    return a.isdigit() and b.isdigit() and 3 <= len(a) == len(b) <= 4 and 0 < int(b) - int(a) < 1000
+
+
+def _counts_times(text: str, start: int, end: int) -> bool:
+    """Whether the N번 at start:end counts times (세 번이나, 세 번 옮겼다) rather than numbers a thing (2번 진열장)."""
+    if _NUMBER_LABEL.search(text, max(0, start - 3), start):
+        return False  # 작품 번호 23번: a label
+    rest = text[end:end + 12]
+    if rest.startswith("부터"):
+        return False  # 1번부터 차례로: the first of a row of labels
+    if not rest.startswith(" ") or not _HANGUL.match(rest[1:2]):
+        return True  # 번이나, 번의, 번씩, or a clause ending at 번: a count
+    word = _HANGUL_WORD.match(rest, 1).group()
+    if word in _TIMES_ADVERBS:
+        return True
+    for particle in _CASE_PARTICLES:
+        if word.endswith(particle) and len(word) > len(particle):
+            word = word[:-len(particle)]  # 진열장에서 → 진열장
+            break
+    return word.endswith(_PREDICATE_ENDINGS) and word not in _CASE_PARTICLES
+
+
+def _weekday_range(match: re.Match) -> str:
+    if _HANGUL.match(match.string[match.start() - 1:match.start()]):
+        return match.group()  # the end of a longer word
+    first, last = match.groups()
+    return f"{_WEEKDAYS[first]}부터 {_WEEKDAYS[last]}{_MARK}"
+
+
+def _tilde_after_word(match: re.Match) -> str:
+    # 말~16세기, 말~조선: 말에서; but not the tilde of 20일~25일 or 15세기~16세기 (a word right after a number),
+    # which _TOKEN and _TILDE_BETWEEN read once the numbers are read.
+    text, start = match.string, match.start()
+    while start and _HANGUL.match(text[start - 1]):
+        start -= 1
+    if start == match.start() or start and (text[start - 1].isdigit() or text[start - 1] == _MARK):
+        return match.group()
+    return "에서 "
+
+
+def _tilde_between(match: re.Match) -> str:
+    # Between two days (20일〜25일, 1일(월)〜3일(수)), 부터 as in NeMo's cases; between any other two ends, 에서.
+    # A day was read with a space before 일 (이십 일), a weekday ends in 요일; 제일 (Ⅰ) is no day.
+    before = match.string[max(0, match.start() - 3):match.start() - 1]
+    return " 부터 " if before.endswith((" 일", "요일")) else "에서 "
+
+
+def _glossed(match: re.Match) -> str:
+    # 白磁(백자): the gloss is how the hanja is said, when it has one syllable for each character.
+    hanja, gloss = match.groups()
+    if len(gloss.replace(" ", "")) == len(hanja.replace(" ", "")):
+        return gloss
+    return match.group()
+
+
+def _roman(match: re.Match) -> str:
+    """Ⅱ, IV: a Roman numeral is a label, said the Sino way (제Ⅱ부: 제이 부, Ⅲ장: 삼 장, never 세 장)."""
+    numeral = match.group()
+    if match["capitals"] and len(numeral) < 2 and match.string[match.start() - 1:match.start()] != "제":
+        return numeral  # one capital (V자, I형) is a letter unless 제 stands before it
+    total, previous = 0, 0
+    for value in reversed([_ROMAN_VALUES[ch] if match["capitals"] else int(unicodedata.numeric(ch)) for ch in numeral]):
+        total += -value if value < previous else value
+        previous = max(previous, value)
+    end = match.end()
+    space = " " if _HANGUL.match(match.string[end:end + 1]) and not match.string.startswith(_PARTICLE_START, end) else ""
+    return sino(total) + space + _MARK
+
+
 def _final_consonant(syllable: str) -> int:
     """The 받침 index of a Hangul syllable (0: none, 8: ㄹ)."""
     return (ord(syllable) - 0xAC00) % 28
@@ -214,7 +395,7 @@ def _agree(match: re.Match) -> str:
 
 
 class Reader:
-    """Turns written Korean into its spoken form; `lexicon` maps written words to how they are said."""
+    """Turns written Korean (only Korean) into its spoken form; `lexicon` maps written words to how they are said."""
 
     def __init__(self, lexicon: Mapping[str, str] | None = None) -> None:
         self.lexicon = dict(lexicon or {})
@@ -229,8 +410,11 @@ class Reader:
         self._lexicon = re.compile(f"(?=[{starts}])(?:{'|'.join(alternatives)})") if alternatives else None
         self._passes: tuple[tuple[re.Pattern, Callable[[re.Match], str]], ...] = (
             (_WEEKDAY, self._weekday),
-            (_HANJA_PARENS, self._hanja),
+            (_HANJA_PARENS, self._hanja),  # the three hanja passes are skipped for text without hanja (see spoken)
+            (_HANJA_GLOSSED, _glossed),
             *(((self._lexicon, self._word),) if self._lexicon else ()),
+            (_HANJA_RUN, _read_hanja),
+            (_ROMAN_NUMERAL, _roman),
             (_EMAIL, self._email),
             (_DOMAIN, lambda m: _identifier(m.group(1)) + self._labels(m.group(2))),
             (_FILE, lambda m: " 닷 " + _suffix(m.group(1), always_spell=True) + _MARK),
@@ -245,8 +429,10 @@ class Reader:
             (_DOTTED_PAIR, lambda m: sino(m.group(1)) + digits(m.group(2)) + _MARK),
             (_MONEY, self._money),
             (_DIGIT_STRING_AFTER_PLACES, lambda m: m.group(1) + digits(m.group(2)) + _MARK),
+            (_WEEKDAY_RANGE, _weekday_range),
+            (_TILDE_AFTER_WORD, _tilde_after_word),
             (_TOKEN, self._token),
-            (_TILDE_BETWEEN, lambda m: " 부터 "),
+            (_TILDE_BETWEEN, _tilde_between),
             (_STRAY_DIGITS, lambda m: digits(m.group()) + _MARK),
             (_ACRONYM, lambda m: spell(m.group()) + _MARK),
         )
@@ -256,8 +442,10 @@ class Reader:
         if not _TRIGGER.search(text) and not (self._lexicon and self._lexicon.search(text)):
             return text
         text = text.translate(_FULLWIDTH_DIGITS).replace(_MARK, "")
+        hanja = _HANJA_RUN.search(text) is not None  # one scan instead of three, for most text
         for pattern, replace in self._passes:
-            text = pattern.sub(replace, text)
+            if hanja or pattern not in _HANJA_PASSES:
+                text = pattern.sub(replace, text)
         return _AGREE.sub(_agree, text).replace(_MARK, "")
 
     # --- the passes ---------------------------------------------------------------------------------
@@ -326,23 +514,18 @@ class Reader:
         """A number, or a range of two, with the counter or unit after it."""
         counter, unit = match["counter"], match["unit"]
         after_je = match.string[match.start() - 1:match.start()] == "제"  # 제3권 is 제삼 권, not 제세 권
-        native_counter = counter in _NATIVE_COUNTERS and not after_je
-        first = self._value(match["a"], counter, native_counter, bool(counter or unit))
+        native_counter = not after_je and (counter in _NATIVE_COUNTERS or counter in _OBJECT_COUNTERS
+                                           or counter == "번" and _counts_times(match.string, match.start(), match.end()))
+        counted = bool(counter or unit)
         sign = "마이너스 " if match["sign"] else ""
-        if match["b"]:
-            second = self._value(match["b"], counter, native_counter, bool(counter or unit))
-            if match["dash"] == "-" and not (counter or unit):  # 3-1 is a code, not a range
-                return f"{sign}{first}-{second}{_MARK}"
-            if native_counter or counter == "월":  # 세 개부터 네 개, 유월부터 칠월; but 십이부터 십삼 세기
-                first += " " + counter if counter != "월" else ""
-            first = f"{first} 부터 {second}"
-        spoken = sign + first
-        if unit:
-            spoken = self._with_unit(spoken, unit)
-        elif counter == "번째":
-            spoken += " 번째"
-        elif counter and counter != "월":
-            spoken += " " + counter
+        first = self._value(match["a"], counter, native_counter, counted)
+        if not match["b"]:
+            spoken = sign + _with_counter(first, counter, unit)
+        else:
+            second = self._value(match["b"], counter, native_counter, counted)
+            if match["dash"] == "-" and not counted and not _is_span(match["a"], match["b"]):
+                return f"{sign}{first}-{second}{_MARK}"  # 3-1 is a code, not a range
+            spoken = sign + self._range(match, first, second, native_counter)
         following = match.string[match.end():match.end() + 1]
         if after_je and not counter and _HANGUL.match(following) \
                 and not match.string.startswith(_PARTICLE_START, match.end()):
@@ -352,10 +535,17 @@ class Reader:
         return spoken + _MARK
 
     @staticmethod
-    def _with_unit(number: str, unit: str) -> str:
-        if unit in _TEMPERATURE:
-            return f"{_TEMPERATURE[unit]} {number} {_UNIT_WORDS[unit]}"
-        return f"{number} " + " 퍼 ".join(_UNIT_WORDS[part] for part in unit.split("/") if part)
+    def _range(match: re.Match, first: str, second: str, native_counter: bool) -> str:
+        """Both ends of a range: 십이 세기에서 십삼 세기, or one word (칠팔 세기, 두세 점); days and decades as NeMo's."""
+        counter, unit = match["counter"], match["unit"]
+        start = match.start()
+        if counter == "년대" or counter == "일" and _DAYS_OF_A_MONTH.search(match.string, max(0, start - 2), start):
+            return f"{first} 부터 {_with_counter(second, counter, unit)}"
+        if (counter or unit) and not match["sign"] and counter not in _NO_PAIR:
+            pair = _pair(match["a"], match["b"], native_counter)
+            if pair:
+                return _with_counter(pair, counter, unit)
+        return f"{_with_counter(first, counter, unit)}에서 {_with_counter(second, counter, unit)}"
 
     @staticmethod
     def _value(value: str, counter: str | None, native_counter: bool, counted: bool) -> str:
