@@ -7,11 +7,19 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 TEMP_SUFFIX = ".tmp"
+# `.<name>.p<pid>-<random>.tmp`: the writer's process id, so that a folder several processes write into (the
+# shared chunk cache) can tell a dead writer's temp file from a live one's (sweep_dead_temps).
+_OWNER = re.compile(r"\.p(\d+)-[^.]+" + re.escape(TEMP_SUFFIX) + "$")
+# Temp files being written now, by any thread: Ctrl-C ends the process with os._exit (stages.core.cli), which
+# runs no `finally`, so the exit path removes these itself (discard_live_temps).
+_live: set[Path] = set()
+_live_lock = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -19,9 +27,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temp path beside `path`; move it into place only if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # Same directory, so os.replace is a rename on one filesystem and readers never see half a file.
-    fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{temp_prefix(path)}p{os.getpid()}-", suffix=TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    with _live_lock:
+        _live.add(tmp)
     try:
         yield tmp
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs and cache entries are ordinary readable files
@@ -29,6 +39,43 @@ def atomic_path(path: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        with _live_lock:
+            _live.discard(tmp)
+
+
+def discard_live_temps() -> None:
+    """Delete the temp files still being written, before the process ends without unwinding its threads."""
+    with _live_lock:
+        for tmp in _live:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        _live.clear()
+
+
+def sweep_dead_temps(folder: Path) -> int:
+    """Delete the temp files under `folder` whose writer process is gone (killed with -9, or the machine went down);
+    return how many. A live writer's, another process's included, are left alone."""
+    removed = 0
+    for tmp in folder.rglob(f".*{TEMP_SUFFIX}"):
+        owner = _OWNER.search(tmp.name)
+        if owner is None or int(owner.group(1)) == os.getpid() or _alive(int(owner.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed += 1
+    if removed:
+        log.info("removed %d temp file(s) under %s, left by an interrupted run", removed, folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def stable_json(data: object) -> str:

@@ -6,6 +6,7 @@ import re
 import sys
 from collections.abc import Callable
 
+from stages.core.atomic import discard_live_temps
 from stages.core.errors import PipelineError
 
 log = logging.getLogger("stages")
@@ -22,6 +23,7 @@ def run_main(main: Callable[[list[str]], None], argv: list[str] | None = None) -
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         sys.stderr.flush()
+        discard_live_temps()  # a worker thread mid-request or in a retry wait holds its temp file open
         # Not sys.exit: that would join the worker threads, and one mid-request could hold the exit for up to
         # requests.timeout. Every output is written atomically, so nothing half-written is left in place.
         os._exit(130)

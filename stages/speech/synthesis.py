@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Protocol
 
-from stages.core.atomic import atomic_path
+from stages.core.atomic import atomic_path, sweep_dead_temps
 from stages.core.cache import Cache, content_key
 from stages.core.errors import PipelineError
 from stages.core.progress import Progress
@@ -255,6 +255,8 @@ class ChunkSynthesizer:
                 self.cached_chunks += 1
                 progress.done(cached=True)
         self._learn_cached(chunks, found)
+        if any(path is None for path in found):
+            sweep_dead_temps(self.cache.dir)  # what a killed run left; a cached narration skips the walk
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="speech")
         # Submitted in script order, so the pool works from the front and the encoder is rarely kept waiting.
         # A text that comes back later in the script (a repeated refrain) is asked for once.

@@ -90,3 +90,32 @@ def test_a_stale_staging_folder_of_a_folder_output_is_removed(tmp_path):
     site.mkdir()
     assert atomic.remove_stale_temps(site) == [staging]
     assert [p.name for p in tmp_path.iterdir()] == ["guide"]
+
+
+def test_a_dead_writers_temp_files_are_swept_and_a_live_ones_kept(tmp_path):
+    import os
+
+    from stages.core.atomic import sweep_dead_temps
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)  # that process has ended
+    (tmp_path / "ab").mkdir()
+    dead = tmp_path / "ab" / f".abcd.wav.p{dead_pid}-x1y2z3.tmp"
+    live = tmp_path / "ab" / f".abcd.wav.p{os.getppid()}-q1w2e3.tmp"  # the test runner's parent is alive
+    ours = tmp_path / "ab" / f".abcd.wav.p{os.getpid()}-r4t5y6.tmp"
+    other = tmp_path / "ab" / ".notes.txt.tmp"  # not laid out as ours: never touched
+    for path in (dead, live, ours, other):
+        path.write_bytes(b"half")
+    assert sweep_dead_temps(tmp_path) == 1
+    assert not dead.exists() and live.exists() and ours.exists() and other.exists()
+
+
+def test_ctrl_c_exit_discards_the_temp_files_still_being_written(tmp_path):
+    from stages.core.atomic import atomic_path, discard_live_temps
+
+    with pytest.raises(FileNotFoundError):  # a writer that goes on after it has nothing to move into place
+        with atomic_path(tmp_path / "a.wav") as tmp:
+            tmp.write_bytes(b"half")
+            discard_live_temps()  # as run_main does before os._exit(130), with a worker still inside its block
+            assert not tmp.exists()
+    assert list(tmp_path.iterdir()) == []

@@ -206,6 +206,8 @@ def test_ctrl_c_during_a_30_s_retry_wait_ends_the_stage_at_once_with_no_partial_
     print(f"Ctrl-C to exit: {took:.3f} s")
     assert took < 10, f"took {took:.1f} s after Ctrl-C"  # a behaviour bound, far from the 30 s wait
     assert not list((tmp_path / "outputs").rglob("*.wav")) and FAKE_KEY not in rest
+    # Nor anything half-made in the chunk cache: the workers were mid-retry with their temp files open.
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.name.endswith(".tmp")]
 
 
 # --- the spoken form (stages.speech.reading) ------------------------------------------------------------------
