@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 import scipy.signal
 
-from stages.speech import mastering
+from stages.speech.audio import mastering
 
 RATE = 24000  # OpenAI's speech rate
 BLOCK = 1 << 16  # assembly's block size

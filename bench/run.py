@@ -32,9 +32,9 @@ from stages.core.info_file import Facts, FactSection
 from stages.core.params import TTSParams, parse_params
 from stages.core.paths import info_path, script_path
 from stages.speech.chunking import speakable_paragraphs
-from stages.speech.espeak import EspeakSpeech
 from stages.speech.metrics import NarrationMetrics, RunCost
 from stages.speech.narrate import narrate
+from stages.speech.voices.espeak import EspeakSpeech
 from tests.conftest import FAKE_KEY, ROOT, project_env
 from tests.fake_openai import SECONDS_PER_CHAR, FakeOpenAI
 

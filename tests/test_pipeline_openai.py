@@ -16,7 +16,7 @@ import soundfile as sf
 from stages.core.params import load_params
 from stages.core.paths import stage_address
 from stages.speech.chunking import split_chunks
-from stages.speech.openai import MAX_INPUT_CHARS
+from stages.speech.voices.openai import MAX_INPUT_CHARS
 from tests.conftest import FAKE_KEY, HEAVY_PACKAGES, RAN, ROOT, Project, copy_project, edit_params, imported_packages
 from tests.test_pipeline import _make
 

@@ -11,7 +11,7 @@ import soundfile as sf
 
 from stages.speech.chunking import spoken_chunks
 from stages.speech.reading import Reader, load_lexicon
-from stages.speech.realtime import RealtimeSpeech
+from stages.speech.voices.realtime import RealtimeSpeech
 from tests.conftest import ROOT, Project, edit_params
 
 KEY = "sk-test-e2e-DO-NOT-PRINT-91c2"

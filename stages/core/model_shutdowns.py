@@ -17,8 +17,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from stages.core.errors import ParamsError
-from stages.core.openai_access import OPENAI_URL, base_url
 from stages.core.params import REALTIME_NEAREST, Params, load_params
+
+# Which server answers OpenAI calls decides whether OpenAI's shutdown dates apply; the clients read the same.
+BASE_URL_ENV = "OPENAI_BASE_URL"
+OPENAI_URL = "https://api.openai.com/v1"  # the SDK's default base URL
+
+
+def base_url() -> str | None:
+    """OPENAI_BASE_URL for OpenAI-compatible servers, else None: the SDK's default (api.openai.com)."""
+    return os.environ.get(BASE_URL_ENV, "").strip() or None
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
+from stages.clients.web import Web
 from stages.core.errors import NoFacts, PipelineError
 from stages.core.info_file import Facts, FactSection
 from stages.core.params import Params
 from stages.core.text import squash
 from stages.facts.sources import HERITAGE_CODES, HeritagePin, read_source
-from stages.facts.web import Web
 
 log = logging.getLogger(__name__)
 

@@ -5,12 +5,12 @@ import re
 import threading
 from urllib.parse import quote
 
+from stages.clients.web import Web
 from stages.core.errors import NoFacts, PipelineError
 from stages.core.info_file import Facts, FactSection
 from stages.core.params import Params
 from stages.core.text import squash
 from stages.facts.sources import read_source
-from stages.facts.web import Web
 
 LICENSE = "CC BY-SA 4.0"
 LICENSE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"

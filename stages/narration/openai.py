@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from stages.core import openai_access
+from stages.clients import openai_access
 from stages.core.cache import Cache, content_key
 from stages.core.errors import PipelineError
 from stages.core.info_file import Facts

@@ -14,8 +14,8 @@ from stages.core import atomic
 from stages.core.cache import cache_root
 from stages.core.params import TTSParams
 from stages.core.paths import metrics_path
+from stages.speech.audio.layout import Measurement
 from stages.speech.chunking import Chunk
-from stages.speech.layout import Measurement
 from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider
 
 RUNS_FOLDER = "runs"

@@ -65,8 +65,8 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
         synthesizer.cached_chunks = len(chunks)
     else:
         # Imported only now: encoding needs numpy, soundfile and mutagen, which a cached narration never loads.
-        from stages.speech.assembly import encode
-        from stages.speech.tags import write_tags
+        from stages.speech.audio.assembly import encode
+        from stages.speech.audio.tags import write_tags
 
         chunk_files = []
         with Progress(keyword, len(chunks)) as progress, \

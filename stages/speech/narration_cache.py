@@ -15,18 +15,19 @@ from pathlib import Path
 
 from stages.core.atomic import atomic_path, write_text
 from stages.core.cache import Cache, content_key
-from stages.speech.layout import Encoded, Measurement
+from stages.speech.audio.layout import Encoded, Measurement
 
 NARRATIONS = "narrations"
-# The modules whose code shapes the encoded bytes: a change to any of them must miss. Read as files, not
-# imported: a hit must not pay for importing numpy and mutagen.
-ENCODER_MODULES = ("assembly.py", "mastering.py", "tags.py", "layout.py")
+# The folder whose code shapes the encoded bytes: a change to any file in it must miss, a file added to it
+# included. Read as files, not imported: a hit must not pay for importing numpy and mutagen.
+ENCODER_FOLDER = Path(__file__).with_name("audio")
 
 
 def encoder_version() -> str:
+    """The hash of every .py file under the encoding folder, by relative name and content."""
     digest = hashlib.sha256()
-    for name in ENCODER_MODULES:
-        digest.update(Path(__file__).with_name(name).read_bytes())
+    for path in sorted(ENCODER_FOLDER.rglob("*.py")):
+        digest.update(path.relative_to(ENCODER_FOLDER).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

@@ -7,8 +7,8 @@ from stages.core.errors import PipelineError
 from stages.core.files import read_text_file
 from stages.core.params import Params
 from stages.core.paths import repro_command, script_path
+from stages.speech.audio.layout import pauses as pauses_after
 from stages.speech.chunking import Chunk, spoken_chunks
-from stages.speech.layout import pauses as pauses_after
 from stages.speech.reading import Reader, reader_for
 from stages.speech.synthesis import SpeechProvider, chunk_key
 

@@ -7,8 +7,8 @@ import importlib
 
 from stages.speech.synthesis import SpeechProvider
 
-_PROVIDERS = {"espeak": "stages.speech.espeak:EspeakSpeech", "openai": "stages.speech.openai:OpenAISpeech",
-              "realtime": "stages.speech.realtime:RealtimeSpeech"}
+_PROVIDERS = {"espeak": "stages.speech.voices.espeak:EspeakSpeech", "openai": "stages.speech.voices.openai:OpenAISpeech",
+              "realtime": "stages.speech.voices.realtime:RealtimeSpeech"}
 
 
 def speech_provider(name: str) -> type[SpeechProvider]:

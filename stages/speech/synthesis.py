@@ -2,7 +2,7 @@
 else from the speech provider, `requests.concurrency` requests at a time.
 
 The provider contract: `synthesize(text, dest)` writes one complete lossless chunk file at `dest`
-atomically, and retries its own transient failures (stages/core/retry.py), so this module adds no HTTP retry
+atomically, and retries its own transient failures (stages/clients/retry.py), so this module adds no HTTP retry
 layer. What it adds is the check no HTTP status gives: audio that is empty, undecodable or far shorter
 than its text is re-synthesised once, then fails naming the chunk.
 
@@ -21,11 +21,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Protocol
 
+from stages.clients.retry import Interrupted
 from stages.core.atomic import atomic_path, sweep_dead_temps
 from stages.core.cache import Cache, content_key
 from stages.core.errors import PipelineError
 from stages.core.progress import Progress
-from stages.core.retry import Interrupted
 from stages.speech.chunking import Chunk, first_words
 
 log = logging.getLogger(__name__)

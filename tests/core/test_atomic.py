@@ -11,7 +11,7 @@ import soundfile as sf
 
 from stages.core import atomic
 from stages.core.errors import PipelineError
-from stages.speech import assembly
+from stages.speech.audio import assembly
 from tests.conftest import ROOT
 
 

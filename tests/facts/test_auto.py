@@ -2,8 +2,8 @@
 
 import pytest
 
+from stages.clients.retry import RetryError
 from stages.core.errors import NoFacts
-from stages.core.retry import RetryError
 from stages.facts.auto import AutoInfo
 from stages.facts.providers import INFO_PROVIDERS
 from tests.fake_heritage import BANGA

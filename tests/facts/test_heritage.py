@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from stages.clients.retry import RetryError
 from stages.core.errors import NoFacts, PipelineError
-from stages.core.retry import RetryError
 from stages.facts import heritage as heritage_module
 from stages.facts.heritage import HeritageInfo, paragraphs
 from tests.fake_heritage import BANGA, ENTRIES

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from stages.clients.retry import RetryError
 from stages.core.errors import NoFacts, PipelineError
-from stages.core.retry import RetryError
 from stages.facts import wikipedia as wikipedia_module
 from stages.facts.wikipedia import WikipediaInfo, flag, split_extract
 from tests.fake_http import json_reply

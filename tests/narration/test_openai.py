@@ -2,11 +2,11 @@
 
 import pytest
 
+from stages.clients.retry import RetryError
 from stages.core.cache import Cache
 from stages.core.errors import PipelineError
 from stages.core.info_file import Facts, FactSection
 from stages.core.params import parse_params
-from stages.core.retry import RetryError
 from stages.narration.openai import OpenAIScript, plain_narration
 from stages.narration.providers import script_provider
 

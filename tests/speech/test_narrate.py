@@ -16,9 +16,9 @@ from stages.core.info_file import Facts, FactSection, write_facts
 from stages.core.params import parse_params
 from stages.core.paths import audio_path, metrics_path, script_path, spoken_path, subtitles_path
 from stages.speech.chunking import speakable_paragraphs, split_chunks
-from stages.speech.espeak import EspeakSpeech
 from stages.speech.narrate import narrate
 from stages.speech.reading import Reader
+from stages.speech.voices.espeak import EspeakSpeech
 from tests.conftest import FAKE_KEY, Project, edit_params
 from tests.fake_openai import speech_seconds, tone_frequency
 from tests.test_pipeline_openai import FakeProcess

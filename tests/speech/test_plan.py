@@ -8,10 +8,10 @@ from stages.core.errors import PipelineError
 from stages.core.params import parse_params
 from stages.core.paths import script_path
 from stages.speech.chunking import speakable_paragraphs
-from stages.speech.espeak import EspeakSpeech
 from stages.speech.plan import Planner
 from stages.speech.reading import Reader
 from stages.speech.synthesis import chunk_key
+from stages.speech.voices.espeak import EspeakSpeech
 
 KEYWORD = "청자 상감운학문 매병"
 LONG_NARRATION = (Path(__file__).parent.parent / "long_narration.md").read_text(encoding="utf-8")

@@ -13,7 +13,6 @@ from stages.core.errors import PipelineError
 from stages.core.params import parse_params
 from stages.core.progress import Progress
 from stages.speech.chunking import Chunk
-from stages.speech.espeak import EspeakSpeech
 from stages.speech.synthesis import (
     ChunkSynthesizer,
     TruncatedAudio,
@@ -21,6 +20,7 @@ from stages.speech.synthesis import (
     chunk_key,
     min_seconds,
 )
+from stages.speech.voices.espeak import EspeakSpeech
 
 RATE = 8000
 
@@ -133,7 +133,7 @@ def test_changing_speed_misses_the_cache():
 def test_espeaks_identity_names_its_library_and_voice_data_version(monkeypatch):
     import importlib.metadata
 
-    from stages.speech import espeak
+    from stages.speech.voices import espeak
 
     speech = EspeakSpeech(parse_params({"keywords": ["x"]}))
     engine = speech.identity()["engine"]

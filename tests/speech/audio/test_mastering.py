@@ -6,7 +6,7 @@ import pytest
 import scipy.signal
 import soundfile as sf
 
-from stages.speech import mastering
+from stages.speech.audio import mastering
 
 RATES = [16000, 22050, 24000, 44100, 48000]
 
@@ -90,7 +90,7 @@ def test_the_mastering_module_needs_no_scipy():
     import subprocess
     import sys
 
-    code = "import sys, stages.speech.assembly; print(any(m.startswith('scipy') for m in sys.modules))"
+    code = "import sys, stages.speech.audio.assembly; print(any(m.startswith('scipy') for m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from stages.speech.layout import Measurement
+from stages.speech.audio.layout import Measurement
 
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0  # BS.1770-4 integrated loudness

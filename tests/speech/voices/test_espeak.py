@@ -5,7 +5,7 @@ import hashlib
 import soundfile as sf
 
 from stages.core.params import parse_params
-from stages.speech.espeak import EspeakSpeech
+from stages.speech.voices.espeak import EspeakSpeech
 
 TEXTS = ["고려의 상감 청자입니다. 국립중앙박물관에 있습니다.", "백자 달항아리는 조선 후기의 백자입니다!",
          "성덕대왕신종은 771년에 완성되었습니다?"]

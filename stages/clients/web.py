@@ -10,10 +10,10 @@ from typing import Any
 
 import requests
 
+from stages.clients.http_status import RETRYABLE, status_kind
+from stages.clients.retry import Decision, RetryPolicy, server_wait
 from stages.core.errors import PipelineError
-from stages.core.http_status import RETRYABLE, status_kind
 from stages.core.params import Params
-from stages.core.retry import Decision, RetryPolicy, server_wait
 
 # Wikimedia asks every client to say who it is and how to reach its operator
 # (https://meta.wikimedia.org/wiki/User-Agent_policy): "<client>/<version> (<contact>) <library>/<version>".

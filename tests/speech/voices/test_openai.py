@@ -6,15 +6,15 @@ import threading
 import pytest
 import soundfile as sf
 
+from stages.clients.retry import RetryError
 from stages.core.cache import Cache
 from stages.core.errors import ParamsError, PipelineError
 from stages.core.params import parse_params
 from stages.core.progress import Progress
-from stages.core.retry import RetryError
 from stages.speech.chunking import Chunk
-from stages.speech.openai import OpenAISpeech
 from stages.speech.providers import speech_provider
 from stages.speech.synthesis import ChunkSynthesizer
+from stages.speech.voices.openai import OpenAISpeech
 from tests.conftest import FAKE_KEY
 from tests.fake_openai import SECONDS_PER_CHAR
 

@@ -1,11 +1,11 @@
-"""stages/core/openai_access.py: the client factory and the classifier, on errors the real SDK raises from the fake
+"""stages/clients/openai_access.py: the client factory and the classifier, on errors the real SDK raises from the fake
 server."""
 
 import httpx2
 import openai
 import pytest
 
-from stages.core import openai_access
+from stages.clients import openai_access
 from stages.core.errors import PipelineError
 from stages.core.params import parse_params
 from tests.conftest import FAKE_KEY

@@ -7,8 +7,8 @@ import mutagen.ogg
 import numpy as np
 import pytest
 
-from stages.speech import assembly
-from stages.speech.tags import fix_ogg_serial, write_tags
+from stages.speech.audio import assembly
+from stages.speech.audio.tags import fix_ogg_serial, write_tags
 
 
 def tagged(tmp_path, fmt: str, name: str) -> bytes:

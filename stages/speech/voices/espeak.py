@@ -125,10 +125,10 @@ class _Zygote:
     _create_lock = threading.Lock()
 
     def __init__(self) -> None:
-        root = Path(__file__).resolve().parents[2]
+        root = Path(__file__).resolve().parents[3]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
         # stdin closing (this process ending, however it ends) stops the helper.
-        self._process = subprocess.Popen([sys.executable, "-m", "stages.speech.espeak"], stdin=subprocess.PIPE,
+        self._process = subprocess.Popen([sys.executable, "-m", "stages.speech.voices.espeak"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, env=env, text=True, encoding="utf-8")
         self._lock = threading.Lock()
 

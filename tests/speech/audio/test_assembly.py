@@ -1,6 +1,6 @@
 """Assembly: two passes, one encode; loudness, peaks, pauses, head and tail as decoded; atomic, deterministic output.
 
-Loudness is checked with pyloudnorm on the decoded file, independently of stages.speech.mastering.
+Loudness is checked with pyloudnorm on the decoded file, independently of stages.speech.audio.mastering.
 """
 
 import tracemalloc
@@ -15,7 +15,7 @@ import soundfile as sf
 
 from stages.core.errors import PipelineError
 from stages.core.params import AudioParams
-from stages.speech import assembly, layout
+from stages.speech.audio import assembly, layout
 from stages.speech.subtitles import SpokenChunk, cues_for
 
 RATE = 24000

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from stages.core import openai_access
+from stages.clients import openai_access
+from stages.clients.retry import Decision, server_wait
 from stages.core.atomic import atomic_path
 from stages.core.params import Params
-from stages.core.retry import Decision, server_wait
 from stages.speech.fidelity import compare
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,8 @@ import contextlib
 
 import pytest
 
+from stages.clients.retry import Decision, RetryError, RetryPolicy, server_wait
 from stages.core.params import RetryParams
-from stages.core.retry import Decision, RetryError, RetryPolicy, server_wait
 
 
 class Flaky(Exception):
@@ -121,7 +121,7 @@ def test_interrupt_ends_a_long_retry_wait_at_once():
     import threading
     import time
 
-    from stages.core.retry import Interrupted
+    from stages.clients.retry import Interrupted
 
     policy = RetryPolicy(RetryParams(max_tries=3, initial_wait=30.0, max_wait=30.0), rng=lambda: 1.0)
     fn, calls = failing([Flaky() for _ in range(5)])

@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from stages.core import openai_access
+from stages.clients import openai_access
 from stages.core.cache import Cache
 from stages.core.errors import PipelineError
 from stages.core.params import parse_params
 from stages.core.progress import Progress
 from stages.speech.chunking import Chunk
 from stages.speech.providers import speech_provider
-from stages.speech.realtime import (
+from stages.speech.synthesis import ChunkSynthesizer, chunk_key
+from stages.speech.voices.realtime import (
     READER_INSTRUCTIONS,
     SAMPLE_RATE,
     RealtimeSpeech,
     read_cer,
 )
-from stages.speech.synthesis import ChunkSynthesizer, chunk_key
 from tests.fake_realtime import FakeRealtime
 
 KEY = "sk-test-realtime-DO-NOT-PRINT-7f3a"

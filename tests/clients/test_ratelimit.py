@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from stages.core.ratelimit import GUARD_S, HOLD_S, RateLimiter, spacing
+from stages.clients.ratelimit import GUARD_S, HOLD_S, RateLimiter, spacing
 
 
 class FakeTime:
@@ -105,7 +105,7 @@ def test_two_processes_sharing_the_state_file_share_the_limit(tmp_path):
 
     from tests.conftest import ROOT
 
-    code = ("import sys, time; from pathlib import Path; from stages.core.ratelimit import shared_limiter\n"
+    code = ("import sys, time; from pathlib import Path; from stages.clients.ratelimit import shared_limiter\n"
             "limiter = shared_limiter(300, 'openai', Path(sys.argv[1]))\n"
             "for _ in range(5):\n    print(limiter.wait(), flush=True)\n    limiter.sent()\n    limiter.settle()\n")
     workers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE,

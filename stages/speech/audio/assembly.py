@@ -16,8 +16,8 @@ import soundfile as sf
 from stages.core.atomic import atomic_path
 from stages.core.errors import PipelineError
 from stages.core.params import AudioParams
-from stages.speech import mastering
-from stages.speech.layout import Encoded, Measurement
+from stages.speech.audio import mastering
+from stages.speech.audio.layout import Encoded, Measurement
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from stages.core import openai_access
+from stages.clients import openai_access
+from stages.clients.openai_access import IncompleteBody
 from stages.core.atomic import atomic_path
 from stages.core.errors import ParamsError, PipelineError
-from stages.core.openai_access import IncompleteBody
 from stages.core.params import OPENAI_LEGACY_TTS_MODELS, Params
 
 log = logging.getLogger(__name__)

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from stages.clients.http_status import StatusKind, status_kind
+from stages.clients.ratelimit import shared_limiter
+from stages.clients.retry import Decision, RetryPolicy, server_wait
 from stages.core.cache import cache_root
 from stages.core.errors import PipelineError
-from stages.core.http_status import StatusKind, status_kind
+from stages.core.model_shutdowns import OPENAI_URL, base_url
 from stages.core.params import Params
-from stages.core.ratelimit import shared_limiter
-from stages.core.retry import Decision, RetryPolicy, server_wait
 
 if TYPE_CHECKING:
     import openai
@@ -28,8 +29,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 KEY_ENV = "OPENAI_API_KEY"
-BASE_URL_ENV = "OPENAI_BASE_URL"
-OPENAI_URL = "https://api.openai.com/v1"  # the SDK's default base URL
 BILLING_URL = "https://platform.openai.com/settings/organization/billing"
 KEYS_URL = "https://platform.openai.com/api-keys"
 
@@ -72,11 +71,6 @@ def api_key() -> str:
     if not key:
         raise PipelineError(MISSING_KEY)
     return key
-
-
-def base_url() -> str | None:
-    """OPENAI_BASE_URL for OpenAI-compatible servers, else the SDK's default (api.openai.com)."""
-    return os.environ.get(BASE_URL_ENV, "").strip() or None
 
 
 def server_identity() -> dict:

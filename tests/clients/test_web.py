@@ -4,10 +4,10 @@ import time
 
 import pytest
 
+from stages.clients.retry import RetryError
+from stages.clients.web import USER_AGENT, Web
 from stages.core.errors import PipelineError
 from stages.core.params import parse_params
-from stages.core.retry import RetryError
-from stages.facts.web import USER_AGENT, Web
 from tests.fake_http import FakeServer, Reply, free_port, json_reply
 
 
