@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def run(params: Params, keyword: str) -> Facts:
-    facts = INFO_PROVIDERS[params.info.provider](params).fetch(keyword)
+    facts = INFO_PROVIDERS.get(params.info.provider)(params).fetch(keyword)
     path = write_facts(facts)
     via = "" if facts.provider == params.info.provider else f"{params.info.provider} → "
     log.info("info: %s ← %s%s (%d sections)", path, via, facts.provider, len(facts.sections))

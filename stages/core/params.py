@@ -3,7 +3,6 @@
 Every stage calls load_params(); no other place reads params.yaml by key.
 """
 
-import difflib
 import os
 import re
 import unicodedata
@@ -24,22 +23,10 @@ from stages.core.files import read_text_file
 PARAMS_FILE = Path("params.yaml")
 MAX_KEYWORD_CHARS = 100
 AUDIO_FORMATS = ("mp3", "wav", "flac", "opus")
-OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",
-                 "marin", "cedar")
-OPENAI_LEGACY_TTS_MODELS = frozenset({"tts-1", "tts-1-hd"})  # older voices only, and no instructions
-OPENAI_NEWER_VOICES = frozenset({"ballad", "verse", "marin", "cedar"})  # not available with the legacy models
-REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
-# Speech-API voices the Realtime API does not have → the Realtime voices closest in character.
-REALTIME_NEAREST = {"fable": ("ballad", "verse"), "onyx": ("cedar", "ash"), "nova": ("marin", "coral")}
-REALTIME_MAX_SPEED = 1.5
-SPEECH_API_MODELS = ("tts-1", "gpt-4o-mini-tts")  # prefixes of the speech endpoint's models, not Realtime ones
-# The defaults name models with no announced shutdown (stages/core/model_shutdowns.py; a test holds them to it).
+# The default names a model with no announced shutdown (stages/core/model_shutdowns.py; a test holds it to it).
 # gpt-5.4-mini: the small model of the newest chat family that has one; a three-minute narration from a page of
 # facts is a short writing task, and the large models cost several times as much for it.
 SCRIPT_MODEL = "gpt-5.4-mini"
-REALTIME_MODEL = "gpt-realtime-2.1-mini"  # the SDK's own migration target for speech
-DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소리로, 또렷한 표준어 발음과 여유 있는 속도로 "
-                       "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요.")
 
 
 # Characters a keyword may not hold: Windows refuses " * : < > ? \ | in file names, so a clone there would break;
@@ -147,19 +134,18 @@ class ScriptParams(Section):
 
 
 class TTSParams(Section):
-    """What the narration sounds like (a dependency of audio@*)."""
+    """What the narration sounds like (a dependency of audio@*): the keys every provider shares.
 
-    provider: Literal["espeak", "openai", "realtime"] = "espeak"
-    # Unset or null: the provider's default (realtime: REALTIME_MODEL; espeak has none). The speech API (openai)
-    # has none either: OpenAI shuts all its speech models down on 2027-01-06, so it serves compatible servers,
-    # whose model names differ, and the model is named (_speech_api_model).
-    model: str | None = None
-    voice: str = "alloy"
-    speed: float = Field(default=1.0, ge=0.25, le=4.0)
+    The provider's own keys (model, voice, speed, instructions, max_cer) are kept here unread and validated by the
+    provider's Options (stages/speech/voices/), so that loading params never imports speech code: the info and
+    script stages load this file too. `make audio` (stages/check_params.py) and the speak and audio stages check
+    them before anything is written.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    provider: str = Field(default="espeak", min_length=1)  # a name in stages/speech/providers.py
     format: Literal[AUDIO_FORMATS] = "mp3"
-    # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
-    instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
-    max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read
     # Say numbers, units, dates and abbreviations as Korean words before any engine hears them
     # (docs/reading.md); false sends the written text as it is.
     reading: bool = True
@@ -167,56 +153,10 @@ class TTSParams(Section):
     # chunk well under gpt-4o-mini-tts's 2000-token input, and an edit or a retry re-buys at most that much.
     chunk_chars: int = Field(default=1200, ge=100, le=4096)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _default_model(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("model") is None:
-            provider = data.get("provider", "espeak")
-            if provider == "realtime":
-                data = {**data, "model": REALTIME_MODEL}
-            elif provider == "openai":
-                _speech_api_model()
-        return data
-
-    def model_post_init(self, _context: Any) -> None:
-        if self.provider == "openai":
-            _check_openai_voice(self.model, self.voice)
-        elif self.provider == "realtime":
-            _check_realtime(self)
-
-
-def _speech_api_model() -> None:
-    """tts.provider openai with no tts.model: one line saying which to name, and where OpenAI's own speech went."""
-    raise ParamsError("params.yaml: tts.model: tts.provider openai needs the model your server serves, e.g. tts-1 for "
-                      "Kokoro-FastAPI; OpenAI's own speech models shut down on 2027-01-06, so for OpenAI itself use "
-                      f"tts.provider: realtime (its default model is {REALTIME_MODEL})")
-
-
-def _check_realtime(tts: TTSParams) -> None:
-    """The Realtime API's own limits, checked before any stage runs: its voices, its speeds, its models."""
-    if tts.voice not in REALTIME_VOICES:
-        nearest = REALTIME_NEAREST.get(tts.voice) or tuple(difflib.get_close_matches(tts.voice, REALTIME_VOICES, 2))
-        why = "is a speech-API voice the Realtime API does not have" if tts.voice in REALTIME_NEAREST \
-            else "is not a Realtime voice"
-        hint = f"; nearest: {' or '.join(nearest)}" if nearest else ""
-        raise ParamsError(f"params.yaml: tts.voice: {tts.voice!r} {why}{hint} "
-                          f"(tts.provider realtime voices: {', '.join(REALTIME_VOICES)})")
-    if tts.speed > REALTIME_MAX_SPEED:
-        raise ParamsError(f"params.yaml: tts.speed: {tts.speed} is not allowed with tts.provider realtime "
-                          f"(allowed: 0.25–{REALTIME_MAX_SPEED})")
-    if tts.model.startswith(SPEECH_API_MODELS):
-        raise ParamsError(f"params.yaml: tts.model: {tts.model!r} is a speech-API model; tts.provider realtime "
-                          f"needs a Realtime model, e.g. {REALTIME_MODEL}")
-
-
-def _check_openai_voice(model: str, voice: str) -> None:
-    """The speech API's voices, checked here so that `make audio` refuses a bad one before any request."""
-    if voice not in OPENAI_VOICES:
-        raise ParamsError(f"params.yaml: tts.voice: {voice!r} is not an OpenAI voice; allowed: {', '.join(OPENAI_VOICES)}")
-    if model in OPENAI_LEGACY_TTS_MODELS and voice in OPENAI_NEWER_VOICES:
-        allowed = ", ".join(v for v in OPENAI_VOICES if v not in OPENAI_NEWER_VOICES)
-        raise ParamsError(f"params.yaml: tts.voice: {voice!r} is not available with {model}; allowed: {allowed} "
-                          f"(or use tts.model: gpt-4o-mini-tts)")
+    @property
+    def options(self) -> dict[str, Any]:
+        """The provider's own keys as written, for its Options to validate."""
+        return dict(self.model_extra or {})
 
 
 class AudioParams(Section):
@@ -287,12 +227,13 @@ class Params(Section):
             seen.add(keyword)
 
 
-def _describe(error: dict[str, Any]) -> str:
-    """One line naming the key, the bad value and what is allowed."""
-    loc = ".".join(str(part) for part in error["loc"])
+def describe(error: dict[str, Any], root: type[BaseModel] | None = None, prefix: str = "") -> str:
+    """One line naming the key, the bad value and what is allowed (`root` at `prefix`: a section validated apart)."""
+    root = root or Params
+    loc = prefix + ".".join(str(part) for part in error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":
-        parent = _model_at(error["loc"][:-1])
+        parent = _model_at(error["loc"][:-1], root)
         allowed = ", ".join(parent.model_fields) if parent else "see docs/params.md"
         return f"{loc}: unknown key; allowed keys here: {allowed}"
     if kind == "literal_error":
@@ -302,12 +243,12 @@ def _describe(error: dict[str, Any]) -> str:
     if kind == "value_error":
         return f"{loc}: {error['ctx']['error']}"
     message = error["msg"]
-    bounds = _bounds(error["loc"])
+    bounds = _bounds(error["loc"], root)
     return f"{loc}: {error['input']!r} is not allowed: {message}{bounds}"
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    model: type[BaseModel] = Params
+def _model_at(loc: tuple, root: type[BaseModel]) -> type[BaseModel] | None:
+    model = root
     for part in loc:
         field = model.model_fields.get(str(part))
         if field is None or not isinstance(field.annotation, type) or not issubclass(field.annotation, BaseModel):
@@ -316,8 +257,8 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
     return model
 
 
-def _bounds(loc: tuple) -> str:
-    parent = _model_at(loc[:-1])
+def _bounds(loc: tuple, root: type[BaseModel]) -> str:
+    parent = _model_at(loc[:-1], root)
     if parent is None or str(loc[-1]) not in parent.model_fields:
         return ""
     low = high = None
@@ -330,13 +271,13 @@ def _bounds(loc: tuple) -> str:
 
 
 def parse_params(data: Any) -> Params:
-    """Validate already-loaded YAML data."""
+    """Validate already-loaded YAML data (tts: only the shared keys; its provider checks the rest)."""
     if not isinstance(data, dict):
         raise ParamsError("params.yaml: the top level must be a mapping of sections (keywords, info, script, tts, retry)")
     try:
         return Params.model_validate(data)
     except ValidationError as exc:
-        raise ParamsError(f"params.yaml: {_describe(exc.errors()[0])}") from None
+        raise ParamsError(f"params.yaml: {describe(exc.errors()[0])}") from None
 
 
 def load_params(path: Path = PARAMS_FILE) -> Params:

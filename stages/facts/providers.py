@@ -1,8 +1,10 @@
-"""Info providers by the name params.yaml uses for them (info.provider)."""
+"""Info providers by the name params.yaml uses for them (info.provider), imported only when chosen."""
 
-from stages.facts.auto import AutoInfo
-from stages.facts.heritage import HeritageInfo
-from stages.facts.local import LocalInfo
-from stages.facts.wikipedia import WikipediaInfo
+from stages.core.registry import Registry
 
-INFO_PROVIDERS = {provider.name: provider for provider in (LocalInfo, HeritageInfo, WikipediaInfo, AutoInfo)}
+INFO_PROVIDERS = Registry("info.provider", {
+    "local": "stages.facts.local:LocalInfo",
+    "heritage": "stages.facts.heritage:HeritageInfo",
+    "wikipedia": "stages.facts.wikipedia:WikipediaInfo",
+    "auto": "stages.facts.auto:AutoInfo",
+})

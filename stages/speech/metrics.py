@@ -1,4 +1,4 @@
-"""Per-narration metrics (outputs/metrics/<keyword>.json), the cost estimate behind est_cost_usd, and the run summary.
+"""Per-narration metrics (outputs/metrics/<keyword>.json) and the run summary; each provider prices itself.
 
 The metrics are tracked (committed, compared by `dvc exp show`), so they describe the narration only: its
 text, its params and its audio. What one run took (requests, retries, cache hits) depends on the state of
@@ -19,34 +19,6 @@ from stages.speech.chunking import Chunk
 from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider
 
 RUNS_FOLDER = "runs"
-
-# Published prices, USD. Per-character models bill the input text; the others bill tokens, estimated here.
-PER_MILLION_CHARS = {"tts-1": 15.0, "tts-1-hd": 30.0}
-# gpt-4o-mini-tts: $0.60 per 1M text-input tokens and $12 per 1M audio-output tokens, which OpenAI
-# itself puts at about $0.015 per minute of audio. Hangul runs about one token per syllable, so the
-# character count is used as the (upper-bound) input-token estimate.
-PER_TOKEN = {
-    "gpt-4o-mini-tts": {"input_per_million": 0.60, "audio_per_minute": 0.015},
-    # gpt-realtime-2.1-mini: $20 per 1M audio-output tokens at 20 tokens a second ($0.024 a minute), plus the
-    # transcript at $2.40 per 1M text-output tokens (~220 tokens a minute of Korean); text input $0.60 per 1M.
-    # Re-reads of unfaithful chunks are extra (see docs/openai.md, Realtime speech).
-    "gpt-realtime-2.1-mini": {"input_per_million": 0.60, "audio_per_minute": 0.0245},
-}
-
-
-def estimate_cost_usd(provider: str, model: str, chars: int, duration_s: float) -> float:
-    """What synthesising the whole narration once costs, whatever the cache saved this time."""
-    if provider == "espeak":
-        return 0.0
-    if model in PER_MILLION_CHARS:
-        return round(chars * PER_MILLION_CHARS[model] / 1e6, 6)
-    prices = PER_TOKEN.get(model)
-    if prices is None:
-        return 0.0  # an unknown (e.g. self-hosted, OpenAI-compatible) model: no published price
-    text = chars * prices["input_per_million"] / 1e6
-    audio = duration_s / 60 * prices["audio_per_minute"]
-    return round(text + audio, 6)
-
 
 @dataclass(frozen=True)
 class RunCost:
@@ -94,8 +66,9 @@ def narration_metrics(tts: TTSParams, chunks: Sequence[Chunk], provider: SpeechP
     chars = sum(len(chunk.spoken) for chunk in chunks)  # what the engine is sent (and bills)
     return NarrationMetrics(
         chars=chars, chunks=len(chunks), duration_s=round(measured.duration_s, 3), bytes=out.stat().st_size,
-        est_cost_usd=estimate_cost_usd(tts.provider, tts.model, chars, measured.duration_s),
-        provider=tts.provider, model=tts.model, voice=tts.voice, speed=tts.speed,
+        # What synthesising the whole narration once costs, whatever the cache saved this time.
+        est_cost_usd=provider.est_cost_usd(chars, measured.duration_s),
+        provider=tts.provider, model=provider.options.model, voice=provider.options.voice, speed=provider.options.speed,
         lufs=_rounded(measured.lufs), true_peak_db=_rounded(measured.true_peak_db), lra=_rounded(measured.lra),
         # Read back from the chunk files, so that chunks served from the cache count too (realtime: CER).
         extra=provider.narration_metrics(chunk_files),

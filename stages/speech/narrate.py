@@ -51,10 +51,10 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
         raise PipelineError(f"{script_path(keyword)} has no speakable text")
     atomic.write_text(spoken_path(keyword), "\n\n".join(chunk.spoken.replace(PARAGRAPH_JOIN, "\n")
                                                         for chunk in chunks) + "\n")
-    synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency)
+    synthesizer = ChunkSynthesizer(provider, speed=provider.options.speed, concurrency=params.requests.concurrency)
     out = audio_path(keyword, params.tts.format)
     facts = read_facts(keyword)
-    credits = credit_lines(facts, params.tts)
+    credits = credit_lines(facts, provider)
     fmt = params.tts.format
     tag_values = {"title": keyword, "album": ALBUM, "comment": "; ".join(credits)}
     chunk_files = [synthesizer.cached(key) for key in keys]  # not decoded: on a hit nothing is

@@ -1,17 +1,21 @@
-"""Speech providers by the name params.yaml uses for them (tts.provider), imported only when chosen.
+"""Speech providers by the name params.yaml uses for them (tts.provider); adding one is a module and a line here."""
 
-An espeak run never loads the OpenAI SDK, which alone costs about a second of start-up.
-"""
+from stages.core.params import TTSParams
+from stages.core.registry import Registry
+from stages.speech.voices.options import VoiceOptions, parse_options
 
-import importlib
+SPEECH_PROVIDERS = Registry("tts.provider", {
+    "espeak": "stages.speech.voices.espeak:EspeakSpeech",
+    "openai": "stages.speech.voices.openai:OpenAISpeech",
+    "realtime": "stages.speech.voices.realtime:RealtimeSpeech",
+})
 
-from stages.speech.synthesis import SpeechProvider
 
-_PROVIDERS = {"espeak": "stages.speech.voices.espeak:EspeakSpeech", "openai": "stages.speech.voices.openai:OpenAISpeech",
-              "realtime": "stages.speech.voices.realtime:RealtimeSpeech"}
+def speech_provider(name: str) -> type:
+    """The provider class registered under `name`; an unknown name is a one-line ParamsError."""
+    return SPEECH_PROVIDERS.get(name)
 
 
-def speech_provider(name: str) -> type[SpeechProvider]:
-    """The provider class registered under `name` (params validation has already checked the name)."""
-    module, _, cls = _PROVIDERS[name].partition(":")
-    return getattr(importlib.import_module(module), cls)
+def speech_options(tts: TTSParams) -> VoiceOptions:
+    """tts's provider keys checked by the chosen provider, without starting it (no SDK, no engine is loaded)."""
+    return parse_options(speech_provider(tts.provider).Options, tts)

@@ -27,6 +27,7 @@ from stages.core.cache import Cache, content_key
 from stages.core.errors import PipelineError
 from stages.core.progress import Progress
 from stages.speech.chunking import Chunk, first_words
+from stages.speech.voices.options import VoiceOptions
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class SpeechProvider(Protocol):
     counts_requests: bool  # True: `requests` and `retries` count its own HTTP attempts (remote engines)
     requests: int
     retries: int
+    options: VoiceOptions  # its tts keys, validated by its own Options class
 
     def identity(self) -> dict:
         """Everything that changes the sound of a chunk besides its text: part of the cache key."""
@@ -62,6 +64,14 @@ class SpeechProvider(Protocol):
 
     def synthesize(self, text: str, dest: Path) -> None:
         """Write one complete chunk file at dest, atomically, retrying its own transient failures."""
+        ...
+
+    def est_cost_usd(self, chars: int, duration_s: float) -> float:
+        """What speaking the whole narration once costs, in USD, at its published prices (0 if none)."""
+        ...
+
+    def credit(self) -> str:
+        """Who speaks, for the "음성: …" credit line in the tags and the subtitles' header."""
         ...
 
     def narration_metrics(self, chunk_files: list[Path]) -> dict:

@@ -90,7 +90,7 @@ def warm(params: Params, narrated: set[str]) -> Warmed:
             pending.extend(plan.chunks)
             warmed += 1
         atomic.write_text(chunks_path(keyword), text)
-    synthesizer = ChunkSynthesizer(provider, speed=params.tts.speed, concurrency=params.requests.concurrency)
+    synthesizer = ChunkSynthesizer(provider, speed=provider.options.speed, concurrency=params.requests.concurrency)
     if pending:
         with Progress(f"{warmed} narrations", len(pending)) as progress:
             for _ in synthesizer.files(pending, progress):

@@ -14,7 +14,8 @@ import yaml
 
 from stages.core.errors import ParamsError
 from stages.core.model_shutdowns import SHUTDOWNS, TODAY_ENV, UNSUPPORTED, WARN_DAYS, check_models, today
-from stages.core.params import REALTIME_MODEL, SCRIPT_MODEL, Params, load_params, parse_params
+from stages.core.params import SCRIPT_MODEL, Params, load_params, parse_params
+from stages.speech.voices.realtime import MODEL as REALTIME_MODEL
 from tests.conftest import ROOT
 
 SDK = Path(importlib.util.find_spec("openai").submodule_search_locations[0])
@@ -154,16 +155,7 @@ def test_today_can_be_injected_and_a_bad_one_is_one_line(monkeypatch):
 def test_unset_models_take_the_defaults():
     assert params(script={"provider": "openai"}).script.model == "gpt-5.4-mini"
     assert params(script={"provider": "openai", "model": None}).script.model == "gpt-5.4-mini"
-    assert params(tts={"provider": "realtime"}).tts.model == "gpt-realtime-2.1-mini"
-    assert params(tts={"provider": "realtime", "model": None}).tts.model == "gpt-realtime-2.1-mini"
-    assert params().tts.model is None  # espeak calls no model
-
-
-def test_the_speech_api_asks_for_a_model_by_name():
-    with pytest.raises(ParamsError) as raised:
-        params(tts={"provider": "openai"})
-    assert "tts.model: tts.provider openai needs the model your server serves" in str(raised.value)
-    assert "tts.provider: realtime" in str(raised.value)
+    # tts.model's defaults are the providers' own (tests/speech/voices/test_realtime.py, test_openai.py).
 
 
 def run_check_params(tmp_path: Path, sections: dict, **env: str) -> subprocess.CompletedProcess:

@@ -13,8 +13,8 @@ LOCAL_FACTS = "# 달항아리\n\n## 개요\n손으로 쓴 사실입니다.\n"
 
 
 def test_every_provider_is_registered_under_its_params_name():
-    assert set(INFO_PROVIDERS) == {"local", "heritage", "wikipedia", "auto"}
-    assert all(INFO_PROVIDERS[name].name == name for name in INFO_PROVIDERS)
+    assert set(INFO_PROVIDERS.names()) == {"local", "heritage", "wikipedia", "auto"}
+    assert all(INFO_PROVIDERS.get(name).name == name for name in INFO_PROVIDERS.names())
 
 
 def test_heritage_answers_first(heritage, wikipedia, params, sources):

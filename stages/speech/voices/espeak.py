@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from stages.core.atomic import atomic_path
 from stages.core.errors import PipelineError
 from stages.core.params import Params
+from stages.speech.voices.options import VoiceOptions, parse_options
 
 if TYPE_CHECKING:
     import numpy as np
@@ -194,23 +195,35 @@ def _serve() -> None:
         print(json.dumps({"error": message or None}, ensure_ascii=False), flush=True)
 
 
+class EspeakOptions(VoiceOptions):
+    """espeak-ng reads tts.speed only; the other keys are accepted unchecked, so switching provider is one line."""
+
+
 class EspeakSpeech:
     """Offline Korean voice from espeak-ng; tts.speed scales its speaking rate, tts.voice is not used."""
 
     name = "espeak"
+    Options = EspeakOptions
     max_chars = 4096  # no API limit; keeps each chunk's audio a few MB at most
     chunk_format = "wav"
     counts_requests = False  # a local engine: the synthesizer's one call per chunk is the count
     requests = retries = 0
 
     def __init__(self, params: Params) -> None:
-        self.speed = params.tts.speed
+        self.options = parse_options(self.Options, params.tts)
+        self.speed = self.options.speed
         self.words_per_minute = max(_MIN_WPM, min(_MAX_WPM, round(_DEFAULT_WPM * self.speed)))
 
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""
         return {"provider": self.name, "voice": "ko", "words_per_minute": self.words_per_minute,
                 "engine": engine_version()}
+
+    def est_cost_usd(self, chars: int, duration_s: float) -> float:
+        return 0.0  # offline: nothing is billed
+
+    def credit(self) -> str:
+        return f"espeak-ng Korean, speed {self.speed}"
 
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         return {}

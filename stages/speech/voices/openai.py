@@ -8,17 +8,48 @@ from stages.clients import openai_access
 from stages.clients.openai_access import IncompleteBody
 from stages.core.atomic import atomic_path
 from stages.core.errors import ParamsError, PipelineError
-from stages.core.params import OPENAI_LEGACY_TTS_MODELS, Params
+from stages.core.model_shutdowns import REALTIME_MINI
+from stages.core.params import Params
+from stages.speech.voices.options import VoiceOptions, parse_options, token_price
 
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 4096
 OUTPUT_FORMATS = {"mp3", "wav", "flac", "opus"}  # what the audio stage can encode the narration to
 _WAV_UNKNOWN_SIZES = {0, 0xFFFFFFFF}  # what a streamed WAV header may carry before its length is known
+VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse", "marin",
+          "cedar")
+LEGACY_TTS_MODELS = frozenset({"tts-1", "tts-1-hd"})  # older voices only, and no instructions
+NEWER_VOICES = frozenset({"ballad", "verse", "marin", "cedar"})  # not available with the legacy models
+# Published prices, USD. The tts-1 models bill the input text by the character; gpt-4o-mini-tts bills $0.60 per
+# 1M text-input tokens and $12 per 1M audio-output tokens, which OpenAI itself puts at about $0.015 a minute.
+PER_MILLION_CHARS = {"tts-1": 15.0, "tts-1-hd": 30.0}
+PER_TOKEN = {"gpt-4o-mini-tts": {"input_per_million": 0.60, "audio_per_minute": 0.015}}
+
+
+class OpenAIOptions(VoiceOptions):
+    """The speech API's models and voices, checked so that `make audio` refuses a bad one before any request.
+
+    No default model: OpenAI shuts all its speech models down on 2027-01-06, so this provider serves compatible
+    servers, whose model names differ, and the model is named.
+    """
+
+    def model_post_init(self, _context: object) -> None:
+        if self.model is None:
+            raise ParamsError("params.yaml: tts.model: tts.provider openai needs the model your server serves, e.g. "
+                              "tts-1 for Kokoro-FastAPI; OpenAI's own speech models shut down on 2027-01-06, so for "
+                              f"OpenAI itself use tts.provider: realtime (its default model is {REALTIME_MINI})")
+        if self.voice not in VOICES:
+            raise ParamsError(f"params.yaml: tts.voice: {self.voice!r} is not an OpenAI voice; allowed: "
+                              f"{', '.join(VOICES)}")
+        if self.model in LEGACY_TTS_MODELS and self.voice in NEWER_VOICES:
+            allowed = ", ".join(v for v in VOICES if v not in NEWER_VOICES)
+            raise ParamsError(f"params.yaml: tts.voice: {self.voice!r} is not available with {self.model}; allowed: "
+                              f"{allowed} (or use tts.provider: realtime, which has {self.voice})")
 
 
 def check_format(params: Params) -> None:
-    """The narration's format must be one this provider's chunks can be encoded to (voices: stages/core/params.py)."""
+    """The narration's format must be one this provider's chunks can be encoded to (voices: OpenAIOptions)."""
     if params.tts.format not in OUTPUT_FORMATS:
         raise ParamsError(f"params.yaml: tts.format: {params.tts.format!r} is not supported with OpenAI speech; "
                           f"allowed: {', '.join(sorted(OUTPUT_FORMATS))}")
@@ -57,16 +88,17 @@ class OpenAISpeech(openai_access.OpenAIAccess):
     """OpenAI text-to-speech (tts.model, tts.voice, tts.speed, tts.instructions); WAV chunks, retried by one policy."""
 
     name = "openai"
+    Options = OpenAIOptions
     max_chars = MAX_INPUT_CHARS
     chunk_format = "wav"
     counts_requests = True
 
     def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None) -> None:
+        self.options = options = parse_options(self.Options, params.tts)
         check_format(params)
-        tts = params.tts
-        self.model, self.voice, self.speed = tts.model, tts.voice, tts.speed
+        self.model, self.voice, self.speed = options.model, options.voice, options.speed
         # tts-1 and tts-1-hd refuse instructions; every newer model takes them.
-        self.instructions = tts.instructions.strip() if tts.model not in OPENAI_LEGACY_TTS_MODELS else ""
+        self.instructions = options.instructions.strip() if options.model not in LEGACY_TTS_MODELS else ""
         super().__init__(params, sleep=sleep)
 
     def identity(self) -> dict:
@@ -74,6 +106,18 @@ class OpenAISpeech(openai_access.OpenAIAccess):
         return {"provider": self.name, "model": self.model, "voice": self.voice, "speed": self.speed,
                 "instructions": self.instructions or None, "format": self.chunk_format,
                 **openai_access.server_identity()}
+
+    def est_cost_usd(self, chars: int, duration_s: float) -> float:
+        """What speaking `chars` characters into `duration_s` seconds costs at OpenAI's published prices."""
+        if self.model in PER_MILLION_CHARS:
+            return round(chars * PER_MILLION_CHARS[self.model] / 1e6, 6)
+        prices = PER_TOKEN.get(self.model)
+        if prices is None:
+            return 0.0  # an unknown (e.g. self-hosted, OpenAI-compatible) model: no published price
+        return token_price(chars, duration_s, **prices)
+
+    def credit(self) -> str:
+        return f"{self.name} {self.model} {self.voice}, speed {self.speed}"
 
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         return {}

@@ -8,6 +8,7 @@ of a chunk never exceed retry.max_tries, whatever mix of dropped connections and
 """
 
 import base64
+import difflib
 import json
 import logging
 import re
@@ -23,12 +24,24 @@ import soundfile as sf
 from stages.clients import openai_access
 from stages.clients.retry import Decision, server_wait
 from stages.core.atomic import atomic_path
+from stages.core.errors import ParamsError
+from stages.core.model_shutdowns import REALTIME_NEAREST
 from stages.core.params import Params
 from stages.speech.fidelity import compare
+from stages.speech.voices.options import VoiceOptions, parse_options, token_price
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 24000  # the Realtime API's PCM output: 24 kHz, 16-bit, mono
+VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
+MAX_SPEED = 1.5
+SPEECH_API_MODELS = ("tts-1", "gpt-4o-mini-tts")  # prefixes of the speech endpoint's models, not Realtime ones
+# The default names a model with no announced shutdown (stages/core/model_shutdowns.py; a test holds it to it).
+MODEL = "gpt-realtime-2.1-mini"  # the SDK's own migration target for speech
+# gpt-realtime-2.1-mini: $20 per 1M audio-output tokens at 20 tokens a second ($0.024 a minute), plus the transcript
+# at $2.40 per 1M text-output tokens (~220 tokens a minute of Korean); text input $0.60 per 1M. Re-reads of
+# unfaithful chunks are extra (see docs/openai.md, Realtime speech).
+PER_TOKEN = {MODEL: {"input_per_million": 0.60, "audio_per_minute": 0.0245}}
 READER_INSTRUCTIONS = (
     "You are a text-to-speech voice, not an assistant. Read the user's message aloud exactly as written, word "
     "for word, in the language it is written in. Say nothing else: no greeting, no preamble such as 'Sure, "
@@ -151,21 +164,51 @@ class _Watchdog:
         self._thread.join()
 
 
+class RealtimeOptions(VoiceOptions):
+    """The Realtime API's own limits, checked before any stage runs: its voices, its speeds, its models."""
+
+    default_model = MODEL
+
+    def model_post_init(self, _context: object) -> None:
+        if self.voice not in VOICES:
+            nearest = REALTIME_NEAREST.get(self.voice) or tuple(difflib.get_close_matches(self.voice, VOICES, 2))
+            why = "is a speech-API voice the Realtime API does not have" if self.voice in REALTIME_NEAREST \
+                else "is not a Realtime voice"
+            hint = f"; nearest: {' or '.join(nearest)}" if nearest else ""
+            raise ParamsError(f"params.yaml: tts.voice: {self.voice!r} {why}{hint} "
+                              f"(tts.provider realtime voices: {', '.join(VOICES)})")
+        if self.speed > MAX_SPEED:
+            raise ParamsError(f"params.yaml: tts.speed: {self.speed} is not allowed with tts.provider realtime "
+                              f"(allowed: 0.25–{MAX_SPEED})")
+        if self.model.startswith(SPEECH_API_MODELS):
+            raise ParamsError(f"params.yaml: tts.model: {self.model!r} is a speech-API model; tts.provider realtime "
+                              f"needs a Realtime model, e.g. {MODEL}")
+
+
 class RealtimeSpeech(openai_access.OpenAIAccess):
     """OpenAI Realtime API voice (tts.model, e.g. gpt-realtime-2.1-mini); every chunk proven read verbatim."""
 
     name = "realtime"
+    Options = RealtimeOptions
     max_chars = 500  # ≈ 1½ minutes of speech: well inside one response's 4096 output tokens
     chunk_format = "wav"
     counts_requests = True  # sessions opened (one response each); retries are the re-reads among them
 
     def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None) -> None:
-        tts = params.tts  # voice, speed and model were checked against the Realtime API's lists by config
+        self.options = tts = parse_options(self.Options, params.tts)  # checked against the Realtime API's lists
         super().__init__(params, sleep=sleep)
         self.model, self.voice, self.speed, self.max_cer = tts.model, tts.voice, tts.speed, tts.max_cer
         self.instructions = READER_INSTRUCTIONS + (f"\n\nTone of voice: {tts.instructions}" if tts.instructions else "")
         self.timeout = params.requests.timeout  # also the longest silence allowed within a response
         self.send_reasoning = self.model.startswith(_REASONING_MODELS)  # off once the server refuses it
+
+    def est_cost_usd(self, chars: int, duration_s: float) -> float:
+        """What one read of the whole narration costs at OpenAI's published prices (re-reads are extra)."""
+        prices = PER_TOKEN.get(self.model)
+        return token_price(chars, duration_s, **prices) if prices else 0.0
+
+    def credit(self) -> str:
+        return f"{self.name} {self.model} {self.voice}, speed {self.speed}"
 
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         """Per-chunk CER of a narration's chunks, in script order, and the worst of them."""

@@ -32,3 +32,9 @@ def test_the_same_text_twice_in_a_row_gives_the_same_bytes(tmp_path):
     assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
     assert sf.info(tmp_path / "a.wav").frames > 0
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_it_costs_nothing_and_credits_the_engine_and_speed():
+    speech = EspeakSpeech(parse_params({"keywords": ["k"], "tts": {"speed": 1.25, "model": "gpt-4o-mini-tts"}}))
+    assert speech.est_cost_usd(5000, 300.0) == 0.0
+    assert speech.credit() == "espeak-ng Korean, speed 1.25"

@@ -230,13 +230,10 @@ def test_bad_voice_is_refused_by_params_before_any_request(fake_openai, tts, mes
     assert fake_openai.count() == 0
 
 
-def test_voice_is_not_checked_for_espeak():
-    parse_params({"keywords": ["x"], "tts": {"provider": "espeak", "voice": "bella"}})
-
-
-def test_bad_speed_is_refused_by_params():
+def test_bad_speed_is_refused_before_any_request(fake_openai):
     with pytest.raises(ParamsError, match="tts.speed"):
-        make_params(speed=4.5)
+        OpenAISpeech(make_params(speed=4.5))
+    assert fake_openai.count() == 0
 
 
 def test_text_over_the_limit_fails_before_any_request(speech, fake_openai, tmp_path):
@@ -307,3 +304,34 @@ def test_a_response_cut_cleanly_at_half_its_audio_is_made_again_and_never_cached
     assert [sf.info(path).duration for path in files] == pytest.approx(full, abs=0.01)
     cached = [sf.info(path).duration for path in sorted(cache.dir.rglob("*.wav"))]
     assert sorted(cached) == pytest.approx(sorted(full), abs=0.01)  # the half never entered the cache
+
+
+# --- its options, price and credit ------------------------------------------------------------------
+
+def test_the_speech_api_asks_for_a_model_by_name():
+    with pytest.raises(ParamsError) as raised:
+        OpenAISpeech(make_params(model=None))  # parsing alone leaves the provider's keys to the provider
+    assert str(raised.value).startswith("params.yaml: tts.model: tts.provider openai needs the model your server serves")
+    assert "tts.provider: realtime (its default model is gpt-realtime-2.1-mini)" in str(raised.value)
+
+
+def test_a_newer_voice_with_a_legacy_model_points_to_a_route_that_lives():
+    # Not to gpt-4o-mini-tts: OpenAI shuts it down on 2027-01-06, with every speech-API model.
+    with pytest.raises(ParamsError) as raised:
+        OpenAISpeech(make_params(model="tts-1", voice="marin"))
+    assert str(raised.value).endswith("(or use tts.provider: realtime, which has marin)")
+    assert "gpt-4o-mini-tts" not in str(raised.value)
+
+
+def test_per_character_models(fake_openai):
+    assert OpenAISpeech(make_params(model="tts-1")).est_cost_usd(1_000_000, 0) == pytest.approx(15.0)
+    assert OpenAISpeech(make_params(model="tts-1-hd")).est_cost_usd(2000, 0) == pytest.approx(0.06)
+
+
+def test_a_token_priced_model_is_mostly_audio_minutes_and_an_unknown_one_is_free(fake_openai):
+    assert OpenAISpeech(make_params()).est_cost_usd(1000, 120.0) == pytest.approx(0.0006 + 0.03)
+    assert OpenAISpeech(make_params(model="my-local-model")).est_cost_usd(5000, 300.0) == 0.0
+
+
+def test_credit_names_provider_model_voice_and_speed(fake_openai):
+    assert OpenAISpeech(make_params(voice="nova", speed=1.2)).credit() == "openai gpt-4o-mini-tts nova, speed 1.2"

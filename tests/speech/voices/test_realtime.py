@@ -9,13 +9,14 @@ import pytest
 
 from stages.clients import openai_access
 from stages.core.cache import Cache
-from stages.core.errors import PipelineError
+from stages.core.errors import ParamsError, PipelineError
 from stages.core.params import parse_params
 from stages.core.progress import Progress
 from stages.speech.chunking import Chunk
-from stages.speech.providers import speech_provider
+from stages.speech.providers import speech_options, speech_provider
 from stages.speech.synthesis import ChunkSynthesizer, chunk_key
 from stages.speech.voices.realtime import (
+    MODEL,
     READER_INSTRUCTIONS,
     SAMPLE_RATE,
     RealtimeSpeech,
@@ -341,3 +342,57 @@ def test_chunks_synthesised_from_several_threads_keep_their_own_audio_and_exact_
 
 def test_the_audio_stage_can_pick_it_by_name():
     assert speech_provider("realtime") is RealtimeSpeech and RealtimeSpeech.max_chars <= 4096
+
+
+# --- its options, price and credit ------------------------------------------------------------------
+
+REALTIME = {"provider": "realtime", "model": "gpt-realtime-2.1-mini", "voice": "marin"}
+
+
+def options_error(**tts) -> str:
+    with pytest.raises(ParamsError) as caught:
+        speech_options(parse_params({"keywords": ["k"], "tts": {**REALTIME, **tts}}).tts)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize(("voice", "nearest"), [("fable", "ballad or verse"), ("onyx", "cedar or ash"),
+                                                ("nova", "marin or coral")])
+def test_speech_only_voices_are_refused_with_the_nearest(voice, nearest):
+    message = options_error(voice=voice)
+    assert message.startswith(f"params.yaml: tts.voice: '{voice}' is a speech-API voice")
+    assert f"nearest: {nearest}" in message and "alloy, ash, ballad" in message
+
+
+def test_a_close_spelling_of_an_unknown_voice_is_suggested():
+    assert "nearest: marin" in options_error(voice="marine")
+
+
+@pytest.mark.parametrize(("tts", "bad", "named"), [
+    ({"speed": 1.6}, "tts.speed", "0.25–1.5"),
+    ({"model": "gpt-4o-mini-tts"}, "tts.model", "gpt-realtime-2.1-mini"),
+    ({"model": "tts-1-hd"}, "tts.model", "gpt-realtime-2.1-mini"),
+    ({"max_cer": 1.5}, "tts.max_cer", "0.0–1.0"),
+])
+def test_the_realtime_apis_limits(tts, bad, named):
+    message = options_error(**tts)
+    assert message.startswith(f"params.yaml: {bad}:") and named in message
+
+
+def test_its_voices_and_speeds_are_accepted_and_null_is_the_default_model():
+    tts = parse_params({"keywords": ["k"], "tts": {**REALTIME, "voice": "cedar", "speed": 1.5}}).tts
+    assert speech_options(tts).max_cer == 0.1
+    for written in ({"provider": "realtime"}, {"provider": "realtime", "model": None}):
+        assert speech_options(parse_params({"keywords": ["k"], "tts": written}).tts).model == MODEL == \
+            "gpt-realtime-2.1-mini"
+
+
+def test_price_counts_audio_minutes_and_the_transcript():
+    speech, _ = provider()
+    assert speech.est_cost_usd(1000, 120.0) == pytest.approx(0.0006 + 0.049)
+
+
+def test_credit_names_provider_model_voice_and_speed():
+    speech, _ = provider(tts__speed=1.25)
+    assert speech.credit() == "realtime gpt-realtime-2.1-mini marin, speed 1.25"

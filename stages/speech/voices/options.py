@@ -1,0 +1,59 @@
+"""The tts keys a speech provider reads beyond the shared ones, and their one-line validation.
+
+Every provider accepts the same keys, so that switching tts.provider is a one-line edit of params.yaml; each
+provider's Options subclass checks the values it uses against its own engine (voices, speeds, models).
+"""
+
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from stages.core.errors import ParamsError
+from stages.core.params import TTSParams, describe
+
+DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소리로, 또렷한 표준어 발음과 여유 있는 속도로 "
+                       "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요.")
+
+
+class VoiceOptions(BaseModel):
+    """tts.model, voice, speed, instructions and max_cer, with the ranges every engine shares."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    default_model: ClassVar[str | None] = None  # what `model: null` means for this provider
+
+    # Unset or null: the provider's default (default_model; espeak and the speech API have none).
+    model: str | None = None
+    voice: str = "alloy"
+    speed: float = Field(default=1.0, ge=0.25, le=4.0)
+    # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
+    instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
+    max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_model(cls, data: Any) -> Any:
+        """`model: null` means the provider's default, which moves with the code when a model is retired."""
+        if isinstance(data, dict) and data.get("model") is None:
+            data = {**data, "model": cls.default_model}
+        return data
+
+
+Options = TypeVar("Options", bound=VoiceOptions)
+
+
+def parse_options(options: type[Options], tts: TTSParams) -> Options:
+    """tts's provider keys validated by the provider's Options; any problem is a one-line ParamsError."""
+    try:
+        return options.model_validate(tts.options)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        if error["type"] == "extra_forbidden":
+            allowed = ", ".join([*TTSParams.model_fields, *options.model_fields])
+            raise ParamsError(f"params.yaml: tts.{error['loc'][0]}: unknown key; allowed keys here: {allowed}") from None
+        raise ParamsError(f"params.yaml: {describe(error, options, 'tts.')}") from None
+
+
+def token_price(chars: int, duration_s: float, input_per_million: float, audio_per_minute: float) -> float:
+    """USD for a model billed by tokens: Hangul runs about one token per syllable, so the character count is
+    used as the (upper-bound) input-token estimate, and the audio is priced by the minute."""
+    return round(chars * input_per_million / 1e6 + duration_s / 60 * audio_per_minute, 6)
