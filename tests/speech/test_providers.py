@@ -119,3 +119,12 @@ def test_an_unknown_provider_names_the_registered_ones():
 def test_every_provider_is_registered_under_its_params_name():
     assert speech_provider("espeak") is EspeakSpeech
     assert all(speech_provider(name).name == name for name in SPEECH_PROVIDERS.names())
+
+
+def test_the_audio_stage_refuses_a_bad_provider_key_before_writing_anything(tmp_path, monkeypatch):
+    # Under a plain `dvc repro` nothing checked the provider's keys before this stage: narrate() does, first.
+    monkeypatch.chdir(tmp_path)
+    params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "realtime", "voice": "fable"}})
+    with pytest.raises(ParamsError, match=r"^params.yaml: tts.voice: 'fable' is a speech-API voice"):
+        narrate(params, KEYWORD)
+    assert list(tmp_path.iterdir()) == []
