@@ -1,23 +1,28 @@
 """The one retry policy: which failures are retried, how long to wait between tries, and how many were made.
 
-Every remote call goes through RetryPolicy.call. The caller says which exception types are worth
-looking at and classifies each failure; anything else propagates untouched, and an unclassified or
-fatal failure ends the call at once. SDK-level retries must be off (max_retries=0): this is the only layer.
+The loop is backoff's (`backoff.on_exception`), used as designed: `giveup` is the caller's classifier, the wait
+generator receives each failure through send() and yields the server's Retry-After (capped at retry.max_wait) or
+a full-jitter exponential wait, and `on_backoff` writes the log line. The generator only computes waits: backoff
+awaits `asyncio.sleep`, so a cancelled call stops waiting at once. SDK-level retries must be off
+(max_retries=0): this is the only layer.
 
-The loop is written out rather than delegated to a decorator library, because its sleep must be
-injectable (tests never wait) and interruptible (a stopped run must not sit out a 30 s backoff), and
-every try, the first and each retry, must pass `before_try` (the rate limiter), and `after_try` must follow it
-whatever the try did (so that the limiter learns the try is over).
+Every try, the first and each retry, passes `before_try` (the rate limiter) and is followed by `after_try`
+whatever it did, so that the limiter learns the try is over. Only exceptions of the caller's `retry_on` types
+are classified; any other propagates untouched.
 """
 
+import asyncio
 import email.utils
+import itertools
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
+
+import backoff
 
 from stages.core.errors import PipelineError
 from stages.core.params import RetryParams
@@ -82,22 +87,23 @@ class RetryPolicy:
     """Exponential backoff with full jitter, honouring the server's retry-after, from params.yaml's retry.
 
     It also keeps the one count of tries: `attempts` (every try of every call) and `retries` (the tries
-    after a call's first), thread-safe because one policy serves every chunk thread.
+    after a call's first), thread-safe because one policy serves every chunk.
     """
 
     def __init__(self, params: RetryParams, *, sleep: Callable[[float], None] | None = None,
                  rng: Callable[[], float] = random.random, before_try: Callable[[], None] | None = None,
                  after_try: Callable[[], None] | None = None) -> None:
         self.params = params
-        self._stop = threading.Event()
-        # Injectable, so tests never really wait; by default a wait that interrupt() cuts short at once.
-        self.sleep = sleep or self._stop.wait
+        # A stand-in clock for tests: each wait is handed to it and backoff waits no time, so tests never wait.
+        self.sleep = sleep
         self.rng = rng
         self.before_try = before_try  # e.g. the rate limiter's wait: every try counts against requests.rpm
         self.after_try = after_try  # e.g. the rate limiter's settle, after every try that passed before_try
         self.attempts = 0
         self.retries = 0
-        self._count_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._running: set[tuple[asyncio.AbstractEventLoop, asyncio.Task]] = set()
 
     def backoff_wait(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(max_wait, initial_wait · 2^(attempt-1))]."""
@@ -106,54 +112,102 @@ class RetryPolicy:
 
     def interrupt(self) -> None:
         """Stop every call of this policy: waits end at once, and no call starts another try."""
-        self._stop.set()
+        with self._lock:
+            self._stopped = True
+            running = list(self._running)
+        for loop, task in running:
+            loop.call_soon_threadsafe(task.cancel)
 
     def _check_stop(self, what: str) -> None:
-        if self._stop.is_set():
+        if self._stopped:
             raise Interrupted(f"{what}: stopped because the run is stopping")
 
-    def _count(self, tries: int) -> None:
-        with self._count_lock:
-            self.attempts += 1
-            self.retries += tries > 1
+    async def run(self, fn: Callable[[], Awaitable[T]], *, retry_on: tuple[type[BaseException], ...],
+                  classify: Classifier, what: str) -> T:
+        """Await fn() until it succeeds, a failure is fatal, or retry.max_tries tries are spent.
 
-    def _one_try(self, fn: Callable[[], T], tries: int, what: str) -> T:
-        try:
-            self._check_stop(what)  # the run may have stopped while before_try waited
-            self._count(tries)
-            return fn()
-        finally:
-            if self.after_try is not None:
-                self.after_try()
-
-    def call(self, fn: Callable[[], T], *, retry_on: tuple[type[BaseException], ...], classify: Classifier,
-             what: str) -> T:
-        """Run fn until it succeeds, a failure is fatal, or retry.max_tries tries are spent.
-
-        Only exceptions of the `retry_on` types are classified; any other propagates untouched.
+        Failing for good raises a one-line RetryError; an interrupted call raises Interrupted.
         """
-        max_tries = self.params.max_tries
         started = time.monotonic()
-        tries = 0
-        while True:
-            tries += 1
+        last: list = [None, None]  # the failure last classified and its decision: each is classified once
+
+        def decide(error: BaseException) -> Decision:
+            if last[0] is not error:
+                last[:] = [error, classify(error)]
+            return last[1]
+
+        def log_wait(details: dict) -> None:
+            wait = chosen[0]
+            log.warning("%s: %s; waiting %.2f s before try %d/%d", what, decide(details["exception"]).reason, wait,
+                        details["tries"] + 1, self.params.max_tries)
+            if self.sleep is not None:
+                self.sleep(wait)
+
+        def give_up(details: dict) -> None:
+            error, tries = details["exception"], details["tries"]
+            decision = decide(error)
+            elapsed = time.monotonic() - started
+            message = (f"{what}: gave up after {tries} tries over {elapsed:.1f} s: {decision.reason}"
+                       if decision.retry else f"{what}: {decision.reason}")
+            log.error("%s", message)
+            raise RetryError(message, tries=tries, elapsed=elapsed, decision=decision) from error
+
+        chosen = [0.0]  # the wait the generator chose last, for the log line and the stand-in clock
+        tries = [0]
+
+        def waits() -> Generator[float, BaseException, None]:
+            """backoff's wait generator: each failure comes in through send(), its wait goes out; it never sleeps."""
+            error = yield 0.0  # backoff primes the generator with send(None); this value is discarded
+            for attempt in itertools.count(1):
+                decision = decide(error)
+                wait = self.backoff_wait(attempt)
+                if decision.server_wait is not None:
+                    wait = min(decision.server_wait, self.params.max_wait)  # the server's wait, no jitter
+                chosen[0] = wait
+                # With a stand-in clock the wait is handed to it (log_wait) and backoff sleeps none of it.
+                error = yield 0.0 if self.sleep is not None else wait
+
+        @backoff.on_exception(waits, retry_on, max_tries=self.params.max_tries, jitter=None,
+                              giveup=lambda error: not decide(error).retry, on_backoff=log_wait, on_giveup=give_up)
+        async def one_try() -> T:
             self._check_stop(what)
             if self.before_try is not None:
                 self.before_try()
             try:
-                return self._one_try(fn, tries, what)
-            except retry_on as error:
-                decision = classify(error)
-                if not decision.retry or tries >= max_tries:
-                    elapsed = time.monotonic() - started
-                    message = (f"{what}: gave up after {tries} tries over {elapsed:.1f} s: {decision.reason}"
-                               if decision.retry else f"{what}: {decision.reason}")
-                    log.error("%s", message)
-                    raise RetryError(message, tries=tries, elapsed=elapsed, decision=decision) from error
-                wait = self.backoff_wait(tries)
-                if decision.server_wait is not None:
-                    wait = min(decision.server_wait, self.params.max_wait)  # the server's wait, no jitter
-                log.warning("%s: %s; waiting %.2f s before try %d/%d", what, decision.reason, wait, tries + 1,
-                            max_tries)
-                self.sleep(wait)
-                self._check_stop(what)
+                self._check_stop(what)  # the run may have stopped while before_try waited
+                tries[0] += 1
+                with self._lock:
+                    self.attempts += 1
+                    self.retries += tries[0] > 1
+                return await fn()
+            finally:
+                if self.after_try is not None:
+                    self.after_try()
+
+        try:
+            return await one_try()
+        except asyncio.CancelledError:
+            if self._stopped:
+                raise Interrupted(f"{what}: stopped because the run is stopping") from None
+            raise
+
+    def call(self, fn: Callable[[], T], *, retry_on: tuple[type[BaseException], ...], classify: Classifier,
+             what: str) -> T:
+        """The synchronous form of run(), for a caller on a thread: its waits still end at once on interrupt()."""
+
+        async def attempt() -> T:
+            return fn()
+
+        async def main() -> T:
+            task = asyncio.current_task()
+            entry = (asyncio.get_running_loop(), task)
+            with self._lock:
+                self._running.add(entry)
+            try:
+                return await self.run(attempt, retry_on=retry_on, classify=classify, what=what)
+            finally:
+                with self._lock:
+                    self._running.discard(entry)
+
+        self._check_stop(what)
+        return asyncio.run(main())
