@@ -182,7 +182,7 @@ class OpenAIAccess:
         # Every try, each retry included, waits its turn under requests.rpm, shared with every other process
         # using the same cache root and server.
         self.limiter = shared_limiter(params.requests.rpm, limiter_name(), cache_root())
-        self.policy = RetryPolicy(params.retry, sleep=sleep, before_try=self.limiter.wait,
+        self.policy = RetryPolicy(params.retry, sleep=sleep, before_try=self.limiter.turn,
                                   after_try=self.limiter.settle)
         self._client: openai.OpenAI | None = None
         self._client_lock = threading.Lock()

@@ -13,6 +13,7 @@ are classified; any other propagates untouched.
 
 import asyncio
 import email.utils
+import inspect
 import itertools
 import logging
 import random
@@ -91,7 +92,7 @@ class RetryPolicy:
     """
 
     def __init__(self, params: RetryParams, *, sleep: Callable[[float], None] | None = None,
-                 rng: Callable[[], float] = random.random, before_try: Callable[[], None] | None = None,
+                 rng: Callable[[], float] = random.random, before_try: Callable[[], object] | None = None,
                  after_try: Callable[[], None] | None = None) -> None:
         self.params = params
         # A stand-in clock for tests: each wait is handed to it and backoff waits no time, so tests never wait.
@@ -172,7 +173,9 @@ class RetryPolicy:
         async def one_try() -> T:
             self._check_stop(what)
             if self.before_try is not None:
-                self.before_try()
+                turn = self.before_try()
+                if inspect.isawaitable(turn):
+                    await turn  # the rate limiter's turn(): a cancelled task stops waiting at once
             try:
                 self._check_stop(what)  # the run may have stopped while before_try waited
                 tries[0] += 1
