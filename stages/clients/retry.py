@@ -80,15 +80,16 @@ def server_wait(headers: Mapping[str, str] | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-class Interrupted(PipelineError):
-    """A call given up because the run is stopping (Ctrl-C, or another chunk failed for good)."""
+class Rejected(Exception):
+    """An answer that arrived but failed a check (cut audio, a stray read): retried like any transient failure,
+    at once (the server answered; another try is what helps), and counted in the same tries."""
 
 
 class RetryPolicy:
     """Exponential backoff with full jitter, honouring the server's retry-after, from params.yaml's retry.
 
     It also keeps the one count of tries: `attempts` (every try of every call) and `retries` (the tries
-    after a call's first), thread-safe because one policy serves every chunk.
+    after a call's first), safe to share between threads (the synchronous callers) and tasks.
     """
 
     def __init__(self, params: RetryParams, *, sleep: Callable[[float], None] | None = None,
@@ -103,38 +104,27 @@ class RetryPolicy:
         self.attempts = 0
         self.retries = 0
         self._lock = threading.Lock()
-        self._stopped = False
-        self._running: set[tuple[asyncio.AbstractEventLoop, asyncio.Task]] = set()
 
     def backoff_wait(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(max_wait, initial_wait · 2^(attempt-1))]."""
         ceiling = min(self.params.max_wait, self.params.initial_wait * 2 ** (attempt - 1))
         return self.rng() * ceiling
 
-    def interrupt(self) -> None:
-        """Stop every call of this policy: waits end at once, and no call starts another try."""
-        with self._lock:
-            self._stopped = True
-            running = list(self._running)
-        for loop, task in running:
-            loop.call_soon_threadsafe(task.cancel)
-
-    def _check_stop(self, what: str) -> None:
-        if self._stopped:
-            raise Interrupted(f"{what}: stopped because the run is stopping")
-
     async def run(self, fn: Callable[[], Awaitable[T]], *, retry_on: tuple[type[BaseException], ...],
-                  classify: Classifier, what: str) -> T:
+                  classify: Classifier, what: str, check: Callable[[T], Awaitable[None]] | None = None) -> T:
         """Await fn() until it succeeds, a failure is fatal, or retry.max_tries tries are spent.
 
-        Failing for good raises a one-line RetryError; an interrupted call raises Interrupted.
+        A try is fn(), then `check` of its result; a check raising Rejected fails the try like any retryable
+        failure. Failing for good raises
+        a one-line RetryError. Cancelling the awaiting task (a sibling chunk failed, Ctrl-C) ends a wait at once.
         """
         started = time.monotonic()
         last: list = [None, None]  # the failure last classified and its decision: each is classified once
 
         def decide(error: BaseException) -> Decision:
             if last[0] is not error:
-                last[:] = [error, classify(error)]
+                last[:] = [error, Decision(retry=True, reason=str(error), server_wait=0.0)
+                           if isinstance(error, Rejected) else classify(error)]
             return last[1]
 
         def log_wait(details: dict) -> None:
@@ -168,16 +158,20 @@ class RetryPolicy:
                 # With a stand-in clock the wait is handed to it (log_wait) and backoff sleeps none of it.
                 error = yield 0.0 if self.sleep is not None else wait
 
-        @backoff.on_exception(waits, retry_on, max_tries=self.params.max_tries, jitter=None,
+        @backoff.on_exception(waits, (*retry_on, Rejected), max_tries=self.params.max_tries, jitter=None, logger=None,
                               giveup=lambda error: not decide(error).retry, on_backoff=log_wait, on_giveup=give_up)
         async def one_try() -> T:
-            self._check_stop(what)
+            result = await request()
+            if check is not None:
+                await check(result)
+            return result
+
+        async def request() -> T:
             if self.before_try is not None:
                 turn = self.before_try()
                 if inspect.isawaitable(turn):
                     await turn  # the rate limiter's turn(): a cancelled task stops waiting at once
             try:
-                self._check_stop(what)  # the run may have stopped while before_try waited
                 tries[0] += 1
                 with self._lock:
                     self.attempts += 1
@@ -187,30 +181,13 @@ class RetryPolicy:
                 if self.after_try is not None:
                     self.after_try()
 
-        try:
-            return await one_try()
-        except asyncio.CancelledError:
-            if self._stopped:
-                raise Interrupted(f"{what}: stopped because the run is stopping") from None
-            raise
+        return await one_try()
 
     def call(self, fn: Callable[[], T], *, retry_on: tuple[type[BaseException], ...], classify: Classifier,
              what: str) -> T:
-        """The synchronous form of run(), for a caller on a thread: its waits still end at once on interrupt()."""
+        """run() for a synchronous caller (the script and the web clients): one call, on a loop of its own."""
 
         async def attempt() -> T:
             return fn()
 
-        async def main() -> T:
-            task = asyncio.current_task()
-            entry = (asyncio.get_running_loop(), task)
-            with self._lock:
-                self._running.add(entry)
-            try:
-                return await self.run(attempt, retry_on=retry_on, classify=classify, what=what)
-            finally:
-                with self._lock:
-                    self._running.discard(entry)
-
-        self._check_stop(what)
-        return asyncio.run(main())
+        return asyncio.run(self.run(attempt, retry_on=retry_on, classify=classify, what=what))
