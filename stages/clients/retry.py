@@ -6,9 +6,10 @@ a full-jitter exponential wait, and `on_backoff` writes the log line. The genera
 awaits `asyncio.sleep`, so a cancelled call stops waiting at once. SDK-level retries must be off
 (max_retries=0): this is the only layer.
 
-Every try, the first and each retry, passes `before_try` (the rate limiter) and is followed by `after_try`
-whatever it did, so that the limiter learns the try is over. Only exceptions of the caller's `retry_on` types
-are classified; any other propagates untouched.
+Every try, the first and each retry, passes `before_try` (the rate limiter, awaited) and is followed by
+`after_try` whatever it did, so that the limiter learns the try is over. A try may end with a `check` of its
+result (stages/speech/verify.py): a Rejected answer is retried in the same count of tries. Only exceptions of the
+caller's `retry_on` types are classified; any other propagates untouched.
 """
 
 import asyncio
@@ -115,11 +116,13 @@ class RetryPolicy:
         """Await fn() until it succeeds, a failure is fatal, or retry.max_tries tries are spent.
 
         A try is fn(), then `check` of its result; a check raising Rejected fails the try like any retryable
-        failure. Failing for good raises
-        a one-line RetryError. Cancelling the awaiting task (a sibling chunk failed, Ctrl-C) ends a wait at once.
+        failure. Failing for good raises a one-line RetryError. Cancelling the awaiting task (a sibling chunk
+        failed, Ctrl-C) ends a wait at once.
         """
         started = time.monotonic()
         last: list = [None, None]  # the failure last classified and its decision: each is classified once
+        chosen = [0.0]  # the wait the generator chose last, for the log line and the stand-in clock
+        tries = [0]  # this call's tries, for the one count
 
         def decide(error: BaseException) -> Decision:
             if last[0] is not error:
@@ -142,9 +145,6 @@ class RetryPolicy:
                        if decision.retry else f"{what}: {decision.reason}")
             log.error("%s", message)
             raise RetryError(message, tries=tries, elapsed=elapsed, decision=decision) from error
-
-        chosen = [0.0]  # the wait the generator chose last, for the log line and the stand-in clock
-        tries = [0]
 
         def waits() -> Generator[float, BaseException, None]:
             """backoff's wait generator: each failure comes in through send(), its wait goes out; it never sleeps."""

@@ -2,10 +2,10 @@
 else from the speech provider. This module only schedules: asyncio, `requests.concurrency` requests at a time
 (a Semaphore), and a TaskGroup, so that a chunk failing for good cancels its siblings' requests and retry waits.
 
-The provider contract: `await synthesize(text, dest, check=, gate=)` writes one complete lossless chunk file at
-`dest` atomically through its one retry policy (stages/clients/retry.py); `check` is verify's (stages/speech/
-verify.py): audio that is empty, undecodable or far shorter than its text is rejected and tried again in the
-same count of tries.
+The provider contract: `await synthesize(text, dest, check=)` writes one complete lossless chunk file at `dest`
+atomically through its one retry policy (stages/clients/retry.py); `check` is verify's (stages/speech/verify.py):
+audio that is empty, undecodable or far shorter than its text is rejected and tried again in the same count of
+tries.
 
 numpy and soundfile are imported where a chunk is decoded, not at the top: an audio stage whose narration
 comes whole from the cache decodes nothing and never loads them (docs/performance.md: Lean stage
