@@ -308,3 +308,20 @@ def test_a_response_cut_cleanly_at_half_its_audio_is_made_again_and_never_cached
     assert [sf.info(path).duration for path in files] == pytest.approx(full, abs=0.01)
     cached = [sf.info(path).duration for path in sorted(cache.dir.rglob("*.wav"))]
     assert sorted(cached) == pytest.approx(sorted(full), abs=0.01)  # the half never entered the cache
+
+
+def test_a_refused_chunk_ends_its_siblings_30_s_retry_waits_through_the_real_sdk(fake_openai, tmp_path):
+    # No stand-in clock: the three siblings really start waiting out a 30 s retry-after when the fourth is refused.
+    fake_openai.retry_after_ms = 30_000
+    fake_openai.queue("speech", "429-ms", "429-ms", "429-ms", "401")
+    speech = OpenAISpeech(parse_params({"keywords": ["x"], "tts": {"provider": "openai", "model": "gpt-4o-mini-tts"},
+                                        "retry": {"max_tries": MAX_TRIES, "max_wait": 60.0},
+                                        "requests": {"concurrency": 4}}))
+    texts = [f"{TEXT} {index}번째 문장입니다." for index in range(4)]
+    cache = Cache("chunks", ".wav", root=tmp_path / "cache")
+    synthesizer = ChunkSynthesizer(speech, speed=1.0, concurrency=4, cache=cache)
+    with pytest.raises(RetryError, match="the API key was rejected"), Progress("test", len(texts)) as progress:
+        list(synthesizer.files([Chunk(text, "paragraph") for text in texts], progress))
+    # Each chunk was asked for once: the waiting ones were cancelled before any second try.
+    assert fake_openai.count("speech") == speech.requests == 4 and speech.retries == 0
+    assert not list(cache.dir.rglob("*.tmp")) and not list(cache.dir.rglob("*.wav"))
