@@ -7,6 +7,7 @@ writes it into docs/performance.md. Not a test: nothing here asserts a time.
 """
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import math
@@ -200,12 +201,12 @@ class Bench:
     def espeak(self) -> list[Row]:
         params = parse_params({"keywords": [KEYWORD]})
         speech = EspeakSpeech(params)
-        speech.synthesize("준비.", self.workdir / "warm.wav")  # loads the voice data once
+        asyncio.run(speech.synthesize("준비.", self.workdir / "warm.wav"))  # loads the voice data once
         seconds = 0.0
         started = time.perf_counter()
         for index, paragraph in enumerate(PARAGRAPHS):
             path = self.workdir / f"espeak-{index}.wav"
-            speech.synthesize(paragraph, path)
+            asyncio.run(speech.synthesize(paragraph, path))
             seconds += sf.info(path).duration
         synthesis = time.perf_counter() - started
         path = self.workdir / script_path(KEYWORD)

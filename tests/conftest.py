@@ -1,5 +1,6 @@
 """Shared fixtures: a throw-away copy of the project in its own git + DVC repository."""
 
+import asyncio
 import os
 import re
 import shutil
@@ -152,3 +153,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if DVC_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+def speak(provider, text: str, dest) -> None:
+    """One chunk through a speech provider's synthesize(), awaited on a loop of its own, as a test needs it."""
+    asyncio.run(provider.synthesize(text, dest))

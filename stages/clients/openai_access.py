@@ -5,12 +5,14 @@ call through call(), so a refused key, an exhausted quota or a rate limit reads 
 and the key itself never reaches a message or a log line.
 """
 
+import asyncio
 import hashlib
 import logging
 import os
 import re
 import threading
-from collections.abc import Callable
+import weakref
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -103,6 +105,18 @@ def make_client(params: Params, on_send: Callable[[], None] | None = None) -> "o
                          http_client=http_client)
 
 
+def make_async_client(params: Params, on_send: Callable[[], None] | None = None) -> "openai.AsyncOpenAI":
+    """make_client() for asyncio: the same key, base URL, timeout and request hook, SDK retries off."""
+    import openai
+
+    async def sent(request) -> None:
+        on_send()
+
+    http_client = openai.DefaultAsyncHttpxClient(event_hooks={"request": [sent]}) if on_send else None
+    return openai.AsyncOpenAI(api_key=api_key(), base_url=base_url(), max_retries=0,
+                              timeout=params.requests.timeout, http_client=http_client)
+
+
 def redact(text: str) -> str:
     """The text with the API key (should a server echo it) replaced by ***."""
     key = os.environ.get(KEY_ENV, "").strip()
@@ -182,10 +196,12 @@ class OpenAIAccess:
         # Every try, each retry included, waits its turn under requests.rpm, shared with every other process
         # using the same cache root and server.
         self.limiter = shared_limiter(params.requests.rpm, limiter_name(), cache_root())
-        self.policy = RetryPolicy(params.retry, sleep=sleep, before_try=self.limiter.wait,
+        self.policy = RetryPolicy(params.retry, sleep=sleep, before_try=self.limiter.turn,
                                   after_try=self.limiter.settle)
         self._client: openai.OpenAI | None = None
         self._client_lock = threading.Lock()
+        # One async client per event loop: its connections belong to the loop that opened them.
+        self._async_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     @property
     def client(self) -> "openai.OpenAI":
@@ -195,9 +211,14 @@ class OpenAIAccess:
                 self._client = make_client(self.params, on_send=self.limiter.sent)
             return self._client
 
-    def interrupt(self) -> None:
-        """The run is stopping: wake every retry wait, start no further try."""
-        self.policy.interrupt()
+    @property
+    def async_client(self) -> "openai.AsyncOpenAI":
+        """The SDK's async client for the running event loop, made on first use."""
+        loop = asyncio.get_running_loop()
+        client = self._async_clients.get(loop)
+        if client is None:
+            client = self._async_clients[loop] = make_async_client(self.params, on_send=self.limiter.sent)
+        return client
 
     @property
     def requests(self) -> int:
@@ -212,6 +233,11 @@ class OpenAIAccess:
 def call(policy: RetryPolicy, fn: Callable[[], T], *, what: str) -> T:
     """Run one OpenAI call under the shared retry policy; failing for good is a one-line RetryError."""
     return policy.call(fn, retry_on=(*retry_on(), IncompleteBody), classify=classify, what=what)
+
+
+async def run(policy: RetryPolicy, fn: Callable[[], Awaitable[T]], *, what: str, **try_args) -> T:
+    """call(), awaited: `try_args` (check) go to RetryPolicy.run."""
+    return await policy.run(fn, retry_on=(*retry_on(), IncompleteBody), classify=classify, what=what, **try_args)
 
 
 def estimate_tokens(text: str) -> int:

@@ -6,11 +6,15 @@ So the next free start time lives in a small file in the chunk cache's folder, r
 a file lock (filelock), and every process that shares the cache root shares the budget.
 """
 
+import asyncio
 import contextlib
+import contextvars
 import json
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock
@@ -22,6 +26,15 @@ STATE_FOLDER = "ratelimit"
 GUARD_S = 0.03
 # The longest a granted start holds the budget without saying its request left (a killed process's grant).
 HOLD_S = 10.0
+
+
+@dataclass
+class _Grant:
+    """One try's turn: when it was granted, the hold it wrote, and whether its request has left."""
+
+    granted: float
+    hold: float
+    sent: bool = False
 
 
 def spacing(rpm: float) -> float:
@@ -54,7 +67,9 @@ class RateLimiter:
         self._next = float("-inf")
         self._queue = threading.Lock()  # this process's waiters, one at a time
         self._state_lock = threading.Lock()  # the next due time, read and written by waiters and senders
-        self._mine = threading.local()  # the calling thread's grant: when, and the hold it wrote
+        # The calling try's grant: a context variable, so each thread and each asyncio task holds its own.
+        self._mine: contextvars.ContextVar[_Grant | None] = contextvars.ContextVar("grant", default=None)
+        self._turns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop → its waiters' queue
 
     def wait(self) -> float | None:
         """Block until this caller may start a request; return the start time it was given (None: no limit).
@@ -66,35 +81,57 @@ class RateLimiter:
             return None
         with self._queue:
             while True:
-                with self._locked():
-                    now, due = self.clock(), self._read_next()
-                    if now >= due:
-                        self._mine.granted, self._mine.hold, self._mine.sent = now, now + HOLD_S, False
-                        self._write_next(self._mine.hold)
-                        return now
-                # A hold is shortened by sent(): look again after one interval at the latest.
-                self.sleep(min(due - now, self.interval))
+                start, pause = self._grant()
+                if start is not None:
+                    return start
+                self.sleep(pause)
+
+    async def turn(self) -> float | None:
+        """wait(), awaited: the sleep is asyncio's, so a cancelled task stops waiting at once."""
+        if not self.interval:
+            return None
+        loop = asyncio.get_running_loop()
+        queue = self._turns.setdefault(loop, asyncio.Lock())  # this loop's waiters, one at a time
+        async with queue:
+            while True:
+                start, pause = self._grant()
+                if start is not None:
+                    return start
+                await asyncio.sleep(pause)
+
+    def _grant(self) -> tuple[float | None, float]:
+        """A start granted now (its time, 0), or none yet (None, how long to sleep before looking again)."""
+        with self._locked():
+            now, due = self.clock(), self._read_next()
+            if now >= due:
+                grant = _Grant(granted=now, hold=now + HOLD_S)
+                self._mine.set(grant)
+                self._write_next(grant.hold)
+                return now, 0.0
+        # A hold is shortened by sent(): look again after one interval at the latest.
+        return None, min(due - now, self.interval)
 
     def sent(self) -> None:
-        """The request of this thread's grant left just now: the next start is due 60/rpm after this."""
-        if self.interval and getattr(self._mine, "granted", None) is not None:
-            self._mine.sent = True
-            self._due_after(self.clock())
+        """The request of this try's grant left just now: the next start is due 60/rpm after this."""
+        grant = self._mine.get()
+        if self.interval and grant is not None:
+            grant.sent = True
+            self._due_after(self.clock(), grant)
 
     def settle(self) -> None:
-        """This thread's try is over; if its request never left (it failed before sending), the budget is freed
-        as if it had left when it was granted."""
-        granted = getattr(self._mine, "granted", None)
-        if self.interval and granted is not None:
-            if not self._mine.sent:
-                self._due_after(granted)
-            self._mine.granted = None
+        """This try is over; if its request never left (it failed before sending), the budget is freed as if it
+        had left when it was granted."""
+        grant = self._mine.get()
+        if self.interval and grant is not None:
+            if not grant.sent:
+                self._due_after(grant.granted, grant)
+            self._mine.set(None)
 
-    def _due_after(self, start: float) -> None:
+    def _due_after(self, start: float, grant: _Grant) -> None:
         with self._locked():
             due = self._read_next()
             # Our own hold is replaced; anything else (a later grant after our hold ran out) only moves later.
-            self._write_next(start + self.interval if due == self._mine.hold else max(due, start + self.interval))
+            self._write_next(start + self.interval if due == grant.hold else max(due, start + self.interval))
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

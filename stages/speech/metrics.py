@@ -56,7 +56,7 @@ def run_cost(synthesizer: ChunkSynthesizer, provider: SpeechProvider) -> RunCost
     """What this run took: a remote provider counts its own HTTP attempts, a local one makes one call a chunk."""
     return RunCost(
         requests=provider.requests if provider.counts_requests else synthesizer.calls,
-        retries=(provider.retries if provider.counts_requests else 0) + synthesizer.truncation_retries,
+        retries=provider.retries if provider.counts_requests else synthesizer.truncation_retries,
         cached_chunks=synthesizer.cached_chunks, new_chars=synthesizer.new_chars)
 
 

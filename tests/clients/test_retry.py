@@ -1,10 +1,11 @@
 """The retry policy on its own: what is retried, how long it waits, when it gives up."""
 
+import asyncio
 import contextlib
 
 import pytest
 
-from stages.clients.retry import Decision, RetryError, RetryPolicy, server_wait
+from stages.clients.retry import Decision, Rejected, RetryError, RetryPolicy, server_wait
 from stages.core.params import RetryParams
 
 
@@ -117,31 +118,68 @@ def test_every_try_is_followed_by_after_try_however_it_ends(outcome):
     assert events == ["before", "after"] * len(calls)
 
 
-def test_interrupt_ends_a_long_retry_wait_at_once():
-    import threading
-    import time
-
-    from stages.clients.retry import Interrupted
-
+def test_cancelling_the_call_ends_a_long_retry_wait_at_once():
+    # No stand-in clock: backoff really awaits asyncio.sleep(30), and cancelling the task ends it.
     policy = RetryPolicy(RetryParams(max_tries=3, initial_wait=30.0, max_wait=30.0), rng=lambda: 1.0)
     fn, calls = failing([Flaky() for _ in range(5)])
-    outcome = []
 
-    def run():
-        try:
-            policy.call(fn, retry_on=(Flaky,), classify=classify, what="t")
-        except Interrupted as exc:
-            outcome.append(str(exc))
+    async def attempt():
+        return fn()
 
-    worker = threading.Thread(target=run)
-    started = time.monotonic()
-    worker.start()
-    while not calls:
-        time.sleep(0.01)
-    policy.interrupt()
-    worker.join(timeout=10)
-    assert not worker.is_alive() and outcome == ["t: stopped because the run is stopping"]
-    assert len(calls) == 1 and time.monotonic() - started < 10  # not the 30 s wait
+    async def main():
+        call = asyncio.create_task(policy.run(attempt, retry_on=(Flaky,), classify=classify, what="t"))
+        while not calls:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the call is in its 30 s wait now
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+
+    asyncio.run(asyncio.wait_for(main(), 10))  # a hang would end as a TimeoutError, not a 30 s pass
+    assert len(calls) == 1 and (policy.attempts, policy.retries) == (1, 0)
+
+
+def test_a_rejected_result_is_tried_again_in_the_same_count_of_tries():
+    policy, slept = make_policy(max_tries=3)
+    fn, calls = failing([Flaky()])
+    checked = []
+
+    async def attempt():
+        return fn()
+
+    async def check(result):
+        checked.append(result)
+        if len(checked) == 1:
+            raise Rejected("half the audio")
+
+    assert asyncio.run(policy.run(attempt, retry_on=(Flaky,), classify=classify, what="t", check=check)) == "ok"
+    assert len(calls) == 3 and checked == ["ok", "ok"] and (policy.attempts, policy.retries) == (3, 2)
+    assert slept[1] == 0.0  # a rejected answer is tried again at once
+
+
+def test_rejections_use_up_the_tries_like_any_failure():
+    policy, _ = make_policy(max_tries=2)
+
+    async def attempt():
+        return "cut"
+
+    async def check(result):
+        raise Rejected("half the audio")
+
+    with pytest.raises(RetryError, match=r"^t: gave up after 2 tries over .* s: half the audio$"):
+        asyncio.run(policy.run(attempt, retry_on=(), classify=classify, what="t", check=check))
+
+
+def test_the_wait_generator_is_fed_each_failure_and_never_sleeps():
+    # backoff primes the generator, then sends each exception in and sleeps the value that comes out.
+    seen = []
+    policy = RetryPolicy(RetryParams(max_tries=5, initial_wait=1.0, max_wait=4.0), rng=lambda: 1.0,
+                         sleep=lambda wait: seen.append(wait))
+    first, second = Flaky(), Flaky()
+    second.wait = 0.25
+    fn, _ = failing([first, second, Flaky()])
+    policy.call(fn, retry_on=(Flaky,), classify=classify, what="t")
+    assert seen == [1.0, 0.25, 4.0]  # backoff, the server's wait, backoff again (the third try's ceiling)
 
 
 def test_a_malformed_retry_after_is_ignored():

@@ -11,7 +11,7 @@ import numpy as np
 import soundfile as sf
 
 from stages.core.cache import Cache, cache_root, clean, content_key
-from stages.speech.synthesis import check_chunk
+from stages.speech.verify import check_chunk
 from tests.conftest import ROOT
 
 KEYS = [content_key({"text": f"{i}번째 문장"}) for i in range(24)]

@@ -230,8 +230,12 @@ def test_the_voice_gets_the_spoken_form_and_the_subtitles_keep_the_written_one(t
     monkeypatch.setenv("DOCENT_CACHE_DIR", str(tmp_path / "cache"))
     sent = []
     original = EspeakSpeech.synthesize
-    monkeypatch.setattr(EspeakSpeech, "synthesize", lambda self, text, dest: (sent.append(text),
-                                                                              original(self, text, dest)))
+
+    def synthesize(self, text, dest, **try_args):
+        sent.append(text)
+        return original(self, text, dest, **try_args)
+
+    monkeypatch.setattr(EspeakSpeech, "synthesize", synthesize)
     metrics, _ = narrate_written("CT: 씨티\nX선: 엑스선\n")
     spoken = spoken_path(KEYWORD).read_text(encoding="utf-8")
     assert sorted(spoken.rstrip("\n").split("\n\n")) == sorted(sent) and metrics.chunks == 3

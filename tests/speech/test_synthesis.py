@@ -1,25 +1,21 @@
 """Chunk synthesis: cache keys, cache hits, order under concurrency, truncation detection, the rpm limit."""
 
+import asyncio
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
+from stages.clients.retry import Decision, RetryPolicy
 from stages.core.cache import Cache
 from stages.core.errors import PipelineError
-from stages.core.params import parse_params
+from stages.core.params import RetryParams, parse_params
 from stages.core.progress import Progress
 from stages.speech.chunking import Chunk
-from stages.speech.synthesis import (
-    ChunkSynthesizer,
-    TruncatedAudio,
-    check_chunk,
-    chunk_key,
-    min_seconds,
-)
+from stages.speech.synthesis import ChunkSynthesizer, chunk_key
+from stages.speech.verify import check_chunk
 from stages.speech.voices.espeak import EspeakSpeech
 
 RATE = 8000
@@ -42,8 +38,19 @@ def dominant_frequency(path: Path) -> float:
     return float(np.fft.rfftfreq(samples.size, 1 / rate)[spectrum.argmax()])
 
 
+class Busy(Exception):
+    """A transient refusal whose server asks for a 30 s wait."""
+
+
+def classify(error: BaseException) -> Decision:
+    if isinstance(error, Busy):
+        return Decision(retry=True, reason="busy", server_wait=30.0)
+    return Decision(retry=False, reason=str(error))
+
+
 class FakeSpeech:
-    """Writes a tone per text after a latency; `faults` lists what the next calls do wrong."""
+    """Writes a tone per text after a latency; `faults` lists what the next tries do wrong. Its policy allows two
+    tries, so a chunk that verify rejects is made once more, then fails."""
 
     name = "fake"
     max_chars = 4096
@@ -57,7 +64,7 @@ class FakeSpeech:
         self.speed = speed
         self.pace = pace  # seconds per character relative to the default voice
         self.texts: list[str] = []
-        self.interrupted = False
+        self.policy = RetryPolicy(RetryParams(max_tries=2))
         self.in_flight = 0
         self.most_in_flight = 0
         self._lock = threading.Lock()
@@ -68,17 +75,20 @@ class FakeSpeech:
     def accepts_cached(self, path: Path) -> bool:
         return True
 
-    def interrupt(self) -> None:
-        self.interrupted = True
+    async def synthesize(self, text: str, dest: Path, *, check=None) -> None:
+        await self.policy.run(lambda: self.attempt(text, dest), retry_on=(Busy,), what="fake speech", classify=classify,
+                              check=(lambda _: check(dest)) if check else None)
 
-    def synthesize(self, text: str, dest: Path) -> None:
+    async def attempt(self, text: str, dest: Path) -> None:
         with self._lock:
             self.texts.append(text)
             fault = self.faults.pop(0) if self.faults else None
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
-            time.sleep(self.latency(text))
+            await asyncio.sleep(self.latency(text))
+            if fault == "busy":
+                raise Busy()
             if fault == "garbage":
                 dest.write_bytes(b"RIFF\x00\x00not really a wave file")
             elif fault == "empty":
@@ -194,7 +204,8 @@ def test_a_truncated_chunk_is_synthesised_once_more(cache, fault):
 def test_a_chunk_truncated_twice_fails_naming_its_first_words_and_caches_nothing(cache):
     provider = FakeSpeech(faults=["short", "short"])
     text = "고려청자의 빛깔은 비색이라고 불렸습니다. 하늘빛을 닮았기 때문입니다."
-    with pytest.raises(PipelineError, match="chunk 1/2 \\('고려청자의 빛깔은 비색이라고 불렸습니다. 하늘빛을 닮았기 …'\\) came back truncated twice"):
+    with pytest.raises(PipelineError, match="chunk 1/2 \\('고려청자의 빛깔은 비색이라고 불렸습니다. 하늘빛을 닮았기 …'\\) came back truncated: "
+                                           "fake speech: gave up after 2 tries"):
         synthesise(provider, chunks_of(text, "안녕하세요."), cache)
     assert cache.get(chunk_key(provider, text)) is None
     assert not list(cache.dir.rglob("*.tmp"))
@@ -240,7 +251,7 @@ def test_the_first_chunk_cut_at_half_is_judged_once_another_chunk_is_done(cache)
 def test_a_lone_new_chunk_is_judged_by_what_the_cache_recorded_for_the_same_voice(cache):
     synthesise(FakeSpeech(), chunks_of(*PARAGRAPHS[:3]), cache, concurrency=2)
     provider = FakeSpeech(faults=["half", "half"])
-    with pytest.raises(PipelineError, match=r"chunk 1/1 .* came back truncated twice: .* syllables a second, over "
+    with pytest.raises(PipelineError, match=r"chunk 1/1 .* came back truncated: .* gave up after 2 tries .* syllables a second, over "
                                             r"1.5x this voice's usual"):
         synthesise(provider, chunks_of(PARAGRAPHS[3]), cache)
     assert cache.get(chunk_key(provider, PARAGRAPHS[3])) is None
@@ -266,21 +277,6 @@ def test_honest_variation_short_chunks_and_speed_pass(cache, speed):
     assert synthesizer.truncation_retries == 0
 
 
-def test_the_expected_length_scales_with_text_and_speed():
-    assert min_seconds("가" * 100, 1.0) == pytest.approx(5.0)
-    assert min_seconds("가" * 100, 2.0) == pytest.approx(2.5)
-    assert min_seconds("abcd" * 25, 1.0) == pytest.approx(2.5)  # a Latin letter counts half a syllable
-    assert min_seconds("…, !", 1.0) == 0
-
-
-def test_check_chunk_names_the_problem(tmp_path):
-    path = tmp_path / "a.wav"
-    sf.write(path, tone("가", 0.2), RATE, format="WAV", subtype="PCM_16")
-    with pytest.raises(TruncatedAudio, match="0.20 s of audio for 40 characters"):
-        check_chunk(path, "가" * 40, 1.0)
-    check_chunk(path, "가" * 4, 1.0)
-
-
 def test_a_text_repeated_in_the_script_is_asked_for_once(cache):
     provider = FakeSpeech(latency=lambda text: 0.01)
     texts = ["후렴입니다.", "첫째 절입니다.", "후렴입니다.", "둘째 절입니다.", "후렴입니다."]
@@ -295,32 +291,34 @@ def test_after_a_chunk_fails_no_new_request_starts_and_its_error_is_the_one_rais
         pass
 
     class RefusingSpeech(FakeSpeech):
-        def synthesize(self, text: str, dest: Path) -> None:
+        async def attempt(self, text: str, dest: Path) -> None:
             if text == "1번째 문단입니다.":
                 raise Refused("the API key was rejected (401)")
-            super().synthesize(text, dest)
+            await super().attempt(text, dest)
 
-    # Chunk 0 is slow, so the stage is still waiting for it when chunk 1 fails: the other threads must not
-    # go on to ask for the rest of the script meanwhile.
+    # Chunk 0 is slow, so the stage is still waiting for it when chunk 1 fails: the other requests must
+    # not go on to ask for the rest of the script meanwhile.
     provider = RefusingSpeech(latency=lambda text: 0.3 if text.startswith("0번째") else 0.01)
     with pytest.raises(Refused, match="401"):
         synthesise(provider, chunks_of(*[f"{i}번째 문단입니다." for i in range(40)]), cache, concurrency=4)
     assert len(provider.texts) <= 4
 
 
-def test_a_fatal_chunk_interrupts_the_others_at_once(cache):
+def test_a_fatal_chunk_cancels_its_siblings_retry_waits_and_queued_chunks(cache):
     class Refused(PipelineError):
         pass
 
-    provider = FakeSpeech(latency=lambda text: 0.2 if "둘" in text else 0.0)
-    original = provider.synthesize
+    class RefusingSpeech(FakeSpeech):
+        async def attempt(self, text: str, dest: Path) -> None:
+            if "하나" in text:
+                await asyncio.sleep(0.05)  # after "둘" was refused with a 30 s wait
+                raise Refused("refused for good")
+            await super().attempt(text, dest)
 
-    def synthesize(text, dest):
-        if "하나" in text:
-            raise Refused("refused for good")
-        original(text, dest)
-
-    provider.synthesize = synthesize
+    provider = RefusingSpeech(faults=["busy", "busy"])
     with pytest.raises(Refused):
         synthesise(provider, chunks_of("하나입니다.", "둘입니다.", "셋입니다."), cache, concurrency=2)
-    assert provider.interrupted
+    # "둘" was sleeping out its 30 s when "하나" failed: its wait was cancelled, so it never tried again, and "셋",
+    # queued behind the two, never started.
+    assert provider.texts == ["둘입니다."]
+    assert not list(cache.dir.rglob("*.tmp"))

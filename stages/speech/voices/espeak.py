@@ -13,6 +13,7 @@ processes).
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import functools
 import importlib.metadata
@@ -24,6 +25,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stages.clients.retry import Decision, RetryPolicy
 from stages.core.atomic import atomic_path
 from stages.core.errors import PipelineError
 from stages.core.params import Params
@@ -211,6 +213,7 @@ class EspeakSpeech:
 
     def __init__(self, params: Params) -> None:
         self.options = parse_options(self.Options, params.tts)
+        self.policy = RetryPolicy(params.retry)
         self.speed = self.options.speed
         self.words_per_minute = max(_MIN_WPM, min(_MAX_WPM, round(_DEFAULT_WPM * self.speed)))
 
@@ -231,12 +234,23 @@ class EspeakSpeech:
     def accepts_cached(self, path: Path) -> bool:
         return True  # deterministic: the identity names everything that changes the sound
 
-    def interrupt(self) -> None:
-        pass  # no retries and no waits: a chunk in the helper process is done in milliseconds
+    async def synthesize(self, text: str, dest: Path, *, check=None) -> None:
+        """Write `text` spoken as a 16-bit mono WAV file at `dest`, atomically; the same text, the same bytes.
 
-    def synthesize(self, text: str, dest: Path) -> None:
-        """Write `text` spoken as a 16-bit mono WAV file at `dest`, atomically; the same text, the same bytes."""
-        _Zygote.get().speak_to(text, self.words_per_minute, dest)
+        Nothing of espeak's own is retried: only a try that `check` rejects is made again, under the one policy.
+        """
+
+        async def attempt() -> None:
+            # The pipe round-trip to the helper, which forks one child per utterance, on a worker thread: the loop
+            # goes on scheduling (and cancelling) while the child speaks.
+            await asyncio.to_thread(_Zygote.get().speak_to, text, self.words_per_minute, dest)
+
+        await self.policy.run(attempt, retry_on=(), classify=_fatal, what=f"espeak speech of {len(text)} characters",
+                              check=(lambda _: check(dest)) if check else None)
+
+
+def _fatal(error: BaseException) -> Decision:
+    return Decision(retry=False, reason=str(error))
 
 
 if __name__ == "__main__":

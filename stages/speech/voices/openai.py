@@ -133,7 +133,7 @@ class OpenAISpeech(openai_access.OpenAIAccess):
             args["instructions"] = self.instructions
         return args
 
-    def synthesize(self, text: str, dest: Path) -> None:
+    async def synthesize(self, text: str, dest: Path, *, check=None) -> None:
         """Write `text` spoken as a WAV file at `dest`; only a complete, decodable body ever reaches `dest`."""
         if not text.strip():
             raise PipelineError("tts: nothing to say (an empty chunk)")
@@ -146,14 +146,15 @@ class OpenAISpeech(openai_access.OpenAIAccess):
 
         # Made before the first try, not inside it: the first client and its speech resource take a second or
         # more to build (the SDK's lazy imports, its TLS context); built inside a try, after the rate limiter,
-        # they delayed that request until the next threads' turns came due, and those requests left with it.
-        speech = self.client.audio.speech.with_streaming_response
+        # they delayed that request until the next chunks' turns came due, and those requests left with it.
+        speech = self.async_client.audio.speech.with_streaming_response
 
-        def attempt() -> None:
+        async def attempt() -> None:
             # A fresh temp file per try, beside dest; atomic_path deletes it if the try fails.
             with atomic_path(dest) as tmp:
-                with speech.create(**args) as response:
-                    response.stream_to_file(tmp)
+                async with speech.create(**args) as response:
+                    await response.stream_to_file(tmp)
                 check_wav(tmp)
 
-        openai_access.call(self.policy, attempt, what="openai speech")
+        await openai_access.run(self.policy, attempt, what="openai speech",
+                                check=(lambda _: check(dest)) if check else None)

@@ -7,13 +7,12 @@ incomplete or failed response is read again. Every failure goes through the one 
 of a chunk never exceed retry.max_tries, whatever mix of dropped connections and unfaithful reads it meets.
 """
 
+import asyncio
 import base64
 import difflib
 import json
 import logging
 import re
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,36 +133,6 @@ def _preview(text: str) -> str:
     return words if len(words) <= 30 else words[:30] + "…"
 
 
-class _Watchdog:
-    """Closes the connection when no event has come for `timeout` seconds, so a stalled recv() returns."""
-
-    def __init__(self, connection, timeout: float) -> None:
-        self.connection = connection
-        self.timeout = timeout
-        self.fired = False
-        self._last = time.monotonic()
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="realtime-watchdog", daemon=True)
-
-    def kick(self) -> None:
-        self._last = time.monotonic()
-
-    def _watch(self) -> None:
-        while not self._done.wait(min(1.0, self.timeout / 4)):
-            if time.monotonic() - self._last > self.timeout:
-                self.fired = True
-                self.connection.close()
-                return
-
-    def __enter__(self) -> "_Watchdog":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._done.set()
-        self._thread.join()
-
-
 class RealtimeOptions(VoiceOptions):
     """The Realtime API's own limits, checked before any stage runs: its voices, its speeds, its models."""
 
@@ -244,32 +213,34 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
             session["reasoning"] = {"effort": "minimal"}
         return session
 
-    def synthesize(self, text: str, dest: Path) -> None:
+    async def synthesize(self, text: str, dest: Path, *, check=None) -> None:
         """Write `text` read verbatim as a 24 kHz 16-bit mono WAV at `dest`, atomically."""
-        client = self.client
+        client = self.async_client
         tries = 0
 
-        def attempt() -> tuple[_Read, float]:
+        async def attempt() -> None:
             nonlocal tries
             tries += 1
-            return self._verified_read(client, text, tries)
+            read, cer = await self._verified_read(client, text, tries)
+            with atomic_path(dest) as tmp:
+                with sf.SoundFile(tmp, "w", samplerate=SAMPLE_RATE, channels=1, format="WAV",
+                                  subtype="PCM_16") as out:
+                    # The proof travels with the audio: a chunk served from a cache still knows its CER.
+                    out.comment = json.dumps({"verbatim_cer": round(cer, 4), "model": self.model})
+                    out.write(np.frombuffer(read.pcm, dtype="<i2"))
+            log.info("realtime: '%s' read verbatim (CER %.3f, try %d)", _preview(text), cer, tries)
 
-        read, cer = self.policy.call(attempt, retry_on=_retry_on(), classify=self._classify,
-                                     what=f"realtime speech of '{_preview(text)}'")
-        with atomic_path(dest) as tmp:
-            with sf.SoundFile(tmp, "w", samplerate=SAMPLE_RATE, channels=1, format="WAV", subtype="PCM_16") as out:
-                # The proof travels with the audio: a chunk served from a cache still knows its CER.
-                out.comment = json.dumps({"verbatim_cer": round(cer, 4), "model": self.model})
-                out.write(np.frombuffer(read.pcm, dtype="<i2"))
-        log.info("realtime: '%s' read verbatim (CER %.3f, try %d)", _preview(text), cer, tries)
+        await self.policy.run(attempt, retry_on=_retry_on(), classify=self._classify,
+                              what=f"realtime speech of '{_preview(text)}'",
+                              check=(lambda _: check(dest)) if check else None)
 
     # -- one try -----------------------------------------------------------------------------------
-    def _verified_read(self, client, text: str, attempt: int) -> tuple[_Read, float]:
+    async def _verified_read(self, client, text: str, attempt: int) -> tuple[_Read, float]:
         """One session, one response; raise _ReadFailed unless the read is complete and verbatim."""
         max_tokens = min(_MAX_OUTPUT_TOKENS, _TOKEN_MARGIN + _TOKENS_PER_CHAR * len(text))
         log.info("realtime: reading %d chars (max %d output tokens) with %s, voice %s, speed %s (try %d/%d)",
                  len(text), max_tokens, self.model, self.voice, self.speed, attempt, self.policy.params.max_tries)
-        read = self._read(client, text, max_tokens)
+        read = await self._read(client, text, max_tokens)
         heard = f"expected '{_shown(text)}' heard '{_shown(read.transcript)}'"
         if read.status != "completed":
             if read.reason == "max_output_tokens":
@@ -294,33 +265,28 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
                                        server_wait=0.0))
         return read, comparison.cer
 
-    def _read(self, client, text: str, max_tokens: int) -> _Read:
-        from websockets.exceptions import ConnectionClosed
-
+    async def _read(self, client, text: str, max_tokens: int) -> _Read:
         self.limiter.sent()  # the request leaves with the websocket handshake
-        with client.realtime.connect(model=self.model) as connection, \
-                _Watchdog(connection, self.timeout) as watchdog:
-            def next_event():
+        async with client.realtime.connect(model=self.model) as connection:
+            async def next_event():
                 try:
-                    event = connection.recv()
-                except ConnectionClosed:
-                    if watchdog.fired:
-                        raise _ReadFailed(Decision(retry=True, reason=f"no event from the Realtime API for "
-                                                                      f"{self.timeout:g} s")) from None
-                    raise
-                watchdog.kick()
+                    # The watchdog: a stalled stream is a failed try, not a hung narration.
+                    event = await asyncio.wait_for(connection.recv(), self.timeout)
+                except TimeoutError:
+                    raise _ReadFailed(Decision(retry=True, reason=f"no event from the Realtime API for "
+                                                                  f"{self.timeout:g} s")) from None
                 if event.type == "error":
                     raise self._server_error(event.error)
                 return event
 
             # A new connection is a new, empty session: it is configured every time.
-            while next_event().type != "session.created":
+            while (await next_event()).type != "session.created":
                 pass
-            event = self._configure(connection, next_event)
+            event = await self._configure(connection, next_event)
             output = event.session.audio.output if event.session.audio else None
             if output is None or output.voice != self.voice:
                 raise _ReadFailed(Decision(retry=False, reason=f"the Realtime API did not set voice {self.voice!r}"))
-            connection.response.create(response={
+            await connection.response.create(response={
                 "conversation": "none",  # out of band: nothing accumulates between chunks
                 "input": [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}],
                 "output_modalities": ["audio"],
@@ -329,7 +295,7 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
             pcm = bytearray()
             transcripts = []
             while True:
-                event = next_event()
+                event = await next_event()
                 if event.type == "response.output_audio.delta":
                     pcm += base64.b64decode(event.delta)
                 elif event.type == "response.output_audio_transcript.done":
@@ -337,15 +303,15 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
                 elif event.type == "response.done":
                     return self._finish(event.response, bytes(pcm), " ".join(transcripts), max_tokens)
 
-    def _configure(self, connection, next_event):
+    async def _configure(self, connection, next_event):
         """Send session.update and return session.updated; a refused `reasoning` is dropped and sent once more.
 
         Reasoning effort only trims cost: a model that does not take it must not fail the narration.
         """
         session = self.session()
-        connection.session.update(session=session)
+        await connection.session.update(session=session)
         try:
-            while (event := next_event()).type != "session.updated":
+            while (event := await next_event()).type != "session.updated":
                 pass
             return event
         except _ReadFailed as failed:
@@ -355,8 +321,8 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
             log.warning("realtime: %s does not take session.reasoning (%s); reading without it", self.model,
                         failed.decision.reason)
         self.send_reasoning = False
-        connection.session.update(session=self.session())
-        while (event := next_event()).type != "session.updated":
+        await connection.session.update(session=self.session())
+        while (event := await next_event()).type != "session.updated":
             pass
         return event
 

@@ -15,7 +15,7 @@ from stages.speech.chunking import Chunk
 from stages.speech.providers import speech_provider
 from stages.speech.synthesis import ChunkSynthesizer
 from stages.speech.voices.openai import OpenAISpeech
-from tests.conftest import FAKE_KEY
+from tests.conftest import FAKE_KEY, speak
 from tests.fake_openai import SECONDS_PER_CHAR
 
 TEXT = "청자 상감운학문 매병은 고려 시대에 만들어진 청자 매병입니다."
@@ -52,7 +52,7 @@ def test_registered_under_its_params_name():
 
 def test_writes_a_complete_decodable_wav(speech, fake_openai, tmp_path):
     dest = tmp_path / "00000.wav"
-    speech.synthesize(TEXT, dest)
+    speak(speech, TEXT, dest)
     info = sf.info(dest)
     assert info.format == "WAV" and info.duration == pytest.approx(len(TEXT) * SECONDS_PER_CHAR, abs=0.01)
     assert leftovers(tmp_path) == ["00000.wav"]
@@ -69,7 +69,7 @@ def test_each_request_tells_the_rpm_limiter_when_it_left(fake_openai, tmp_path, 
     sends = []
     monkeypatch.setattr(speech.limiter, "sent", lambda: sends.append(threading.current_thread().name))
     fake_openai.queue("speech", "500")
-    speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    speak(speech, TEXT, tmp_path / "chunk.wav")
     assert fake_openai.count("speech") == 2 and len(sends) == 2
     assert set(sends) == {threading.current_thread().name}  # in the thread that was granted the start
 
@@ -80,7 +80,7 @@ def test_each_request_tells_the_rpm_limiter_when_it_left(fake_openai, tmp_path, 
 def test_transient_fault_is_retried(speech, fake_openai, slept, tmp_path, fault):
     fake_openai.queue("speech", fault)
     dest = tmp_path / "chunk.wav"
-    speech.synthesize(TEXT, dest)
+    speak(speech, TEXT, dest)
     assert fake_openai.count("speech") == 2 and speech.requests == 2 and speech.retries == 1
     assert len(slept) == 1 and 0 <= slept[0] <= 1.0  # full jitter under initial_wait
     assert sf.info(dest).frames > 0 and leftovers(tmp_path) == ["chunk.wav"]
@@ -88,14 +88,14 @@ def test_transient_fault_is_retried(speech, fake_openai, slept, tmp_path, fault)
 
 def test_a_headerless_429_backs_off_with_jitter(speech, fake_openai, slept, tmp_path):
     fake_openai.queue("speech", "429")  # the default: no retry-after, retry-after-ms or x-ratelimit-*
-    speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    speak(speech, TEXT, tmp_path / "chunk.wav")
     assert len(slept) == 1 and 0 <= slept[0] <= 1.0 and fake_openai.count("speech") == 2
 
 
 def test_an_html_5xx_page_is_one_clear_line(speech, fake_openai, tmp_path):
     fake_openai.always["speech"] = "502"
     with pytest.raises(RetryError) as caught:
-        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+        speak(speech, TEXT, tmp_path / "chunk.wav")
     message = str(caught.value)
     assert message.endswith("server error 502: an HTML error page (502 Bad Gateway) instead of the API's JSON error")
     assert "<" not in message and "\n" not in message
@@ -103,7 +103,7 @@ def test_an_html_5xx_page_is_one_clear_line(speech, fake_openai, tmp_path):
 
 def test_429_with_retry_after_ms_waits_that_long(speech, fake_openai, slept, tmp_path):
     fake_openai.queue("speech", "429-ms")
-    speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    speak(speech, TEXT, tmp_path / "chunk.wav")
     assert slept == [1.5]  # retry-after-ms: 1500, no jitter
     assert fake_openai.count("speech") == 2
 
@@ -112,7 +112,7 @@ def test_429_with_retry_after_ms_waits_that_long(speech, fake_openai, slept, tmp
 def test_insufficient_quota_makes_exactly_one_request(speech, fake_openai, slept, tmp_path, fault):
     fake_openai.queue("speech", fault)
     with pytest.raises(RetryError) as caught:
-        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+        speak(speech, TEXT, tmp_path / "chunk.wav")
     assert fake_openai.count("speech") == 1 and slept == []
     message = str(caught.value)
     assert "credit is exhausted" in message and "billing" in message and "retrying will not help" in message
@@ -122,7 +122,7 @@ def test_insufficient_quota_makes_exactly_one_request(speech, fake_openai, slept
 def test_refused_key_makes_exactly_one_request(speech, fake_openai, slept, tmp_path):
     fake_openai.queue("speech", "401")
     with pytest.raises(RetryError) as caught:
-        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+        speak(speech, TEXT, tmp_path / "chunk.wav")
     assert fake_openai.count("speech") == 1 and slept == []
     assert "rejected" in str(caught.value) and "OPENAI_API_KEY" in str(caught.value)
 
@@ -131,14 +131,14 @@ def test_refused_key_makes_exactly_one_request(speech, fake_openai, slept, tmp_p
 def test_client_errors_are_not_retried(speech, fake_openai, tmp_path, fault):
     fake_openai.queue("speech", fault)
     with pytest.raises(RetryError, match=f"\\({fault}\\)"):
-        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+        speak(speech, TEXT, tmp_path / "chunk.wav")
     assert fake_openai.count("speech") == 1
 
 
 def test_permanent_503_makes_exactly_max_tries_requests(speech, fake_openai, slept, tmp_path):
     fake_openai.always["speech"] = "503"
     with pytest.raises(RetryError, match=f"gave up after {MAX_TRIES} tries over .* s: server error 503"):
-        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+        speak(speech, TEXT, tmp_path / "chunk.wav")
     assert fake_openai.count("speech") == MAX_TRIES and len(slept) == MAX_TRIES - 1
     assert leftovers(tmp_path) == []
 
@@ -146,7 +146,7 @@ def test_permanent_503_makes_exactly_max_tries_requests(speech, fake_openai, sle
 def test_exhausted_rate_limit_says_how_many_tries_over_how_long(speech, fake_openai, slept, tmp_path):
     fake_openai.always["speech"] = "429-ms"
     with pytest.raises(RetryError, match=rf"gave up after {MAX_TRIES} tries over [0-9.]+ s: rate limited \(429\)"):
-        speech.synthesize(TEXT, tmp_path / "chunk.wav")
+        speak(speech, TEXT, tmp_path / "chunk.wav")
     assert slept == [1.5] * (MAX_TRIES - 1)
 
 
@@ -154,7 +154,7 @@ def test_body_closed_mid_way_every_time_leaves_no_file(speech, fake_openai, tmp_
     fake_openai.always["speech"] = "cut"
     dest = tmp_path / "chunk.wav"
     with pytest.raises(RetryError, match="connection dropped mid-body"):
-        speech.synthesize(TEXT, dest)
+        speak(speech, TEXT, dest)
     assert fake_openai.count("speech") == MAX_TRIES
     assert leftovers(tmp_path) == []  # neither dest nor a temp file
 
@@ -162,32 +162,32 @@ def test_body_closed_mid_way_every_time_leaves_no_file(speech, fake_openai, tmp_
 def test_a_wav_body_short_of_its_declared_size_is_retried(speech, fake_openai, slept, tmp_path):
     fake_openai.wav_sizes_unknown = False  # exact sizes: only then can the body be measured against them
     fake_openai.queue("speech", "short")
-    speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    speak(speech, TEXT, tmp_path / "chunk.wav")
     assert fake_openai.count("speech") == 2 and len(slept) == 1
 
 
 def test_wav_of_unknown_length_is_accepted(speech, fake_openai, tmp_path):
     assert fake_openai.wav_sizes_unknown  # what the real endpoint streams
     dest = tmp_path / "chunk.wav"
-    speech.synthesize(TEXT, dest)
+    speak(speech, TEXT, dest)
     assert sf.read(dest)[0].size == round(len(TEXT) * SECONDS_PER_CHAR * 24000)
     assert fake_openai.count("speech") == 1
 
 
 def test_failed_retry_keeps_an_existing_file_untouched(speech, fake_openai, tmp_path):
     dest = tmp_path / "chunk.wav"
-    speech.synthesize("먼저 만든 소리입니다.", dest)
+    speak(speech, "먼저 만든 소리입니다.", dest)
     before = dest.read_bytes()
     fake_openai.always["speech"] = "cut"
     with pytest.raises(RetryError):
-        speech.synthesize(TEXT, dest)
+        speak(speech, TEXT, dest)
     assert dest.read_bytes() == before and leftovers(tmp_path) == ["chunk.wav"]
 
 
 def test_retry_log_lines(speech, fake_openai, tmp_path, caplog):
     caplog.set_level(logging.INFO)
     fake_openai.queue("speech", "503")
-    speech.synthesize(TEXT, tmp_path / "chunk.wav")
+    speak(speech, TEXT, tmp_path / "chunk.wav")
     messages = [r.getMessage() for r in caplog.records]
     assert any(f"{len(TEXT)} characters (~" in m and "gpt-4o-mini-tts" in m and "voice alloy" in m
                and "speed 1.0" in m for m in messages)
@@ -200,7 +200,7 @@ def test_threads_share_one_provider(speech, fake_openai, tmp_path):
 
     def work(index: int) -> None:
         try:
-            speech.synthesize(f"{TEXT} {index}번째 문장입니다.", tmp_path / f"{index:05d}.wav")
+            speak(speech, f"{TEXT} {index}번째 문장입니다.", tmp_path / f"{index:05d}.wav")
         except BaseException as exc:  # surfaced by the assertion below
             errors.append(exc)
 
@@ -238,7 +238,7 @@ def test_bad_speed_is_refused_before_any_request(fake_openai):
 
 def test_text_over_the_limit_fails_before_any_request(speech, fake_openai, tmp_path):
     with pytest.raises(PipelineError, match="4097 characters is over the speech API's limit of 4096"):
-        speech.synthesize("가" * 4097, tmp_path / "chunk.wav")
+        speak(speech, "가" * 4097, tmp_path / "chunk.wav")
     assert fake_openai.count() == 0
 
 
@@ -246,15 +246,15 @@ def test_missing_key_names_the_variable_at_the_first_request(fake_openai, monkey
     monkeypatch.delenv("OPENAI_API_KEY")
     provider = OpenAISpeech(make_params())  # no key needed until something must be asked
     with pytest.raises(PipelineError, match="OPENAI_API_KEY is not set"):
-        provider.synthesize(TEXT, tmp_path / "a.wav")
+        speak(provider, TEXT, tmp_path / "a.wav")
     assert fake_openai.count("speech") == 0 and list(tmp_path.iterdir()) == []
 
 
 def test_instructions_go_only_to_models_that_take_them(fake_openai, tmp_path):
-    OpenAISpeech(make_params()).synthesize(TEXT, tmp_path / "a.wav")
+    speak(OpenAISpeech(make_params()), TEXT, tmp_path / "a.wav")
     assert "도슨트" in fake_openai.received[-1]["json"]["instructions"]
     legacy = OpenAISpeech(make_params(model="tts-1"))
-    legacy.synthesize(TEXT, tmp_path / "b.wav")  # the fake refuses instructions for tts-1 with a 400
+    speak(legacy, TEXT, tmp_path / "b.wav")  # the fake refuses instructions for tts-1 with a 400
     assert "instructions" not in fake_openai.received[-1]["json"]
     assert legacy.identity()["instructions"] is None
 
@@ -281,11 +281,11 @@ def test_identity_names_the_server_and_openai_by_default(monkeypatch, url, serve
 def test_key_never_reaches_logs_or_errors(speech, fake_openai, tmp_path, caplog, capsys):
     caplog.set_level(logging.DEBUG)
     fake_openai.queue("speech", "429", "reset", "cut")
-    speech.synthesize(TEXT, tmp_path / "a.wav")
+    speak(speech, TEXT, tmp_path / "a.wav")
     for fault in ("401", "quota", "400"):
         fake_openai.queue("speech", fault)
         with pytest.raises(RetryError) as caught:
-            speech.synthesize(TEXT, tmp_path / "b.wav")
+            speak(speech, TEXT, tmp_path / "b.wav")
         assert FAKE_KEY not in str(caught.value)
     captured = capsys.readouterr()
     assert FAKE_KEY not in caplog.text and FAKE_KEY not in captured.out + captured.err
@@ -298,7 +298,8 @@ def test_a_response_cut_cleanly_at_half_its_audio_is_made_again_and_never_cached
     synthesizer = ChunkSynthesizer(speech, speed=1.0, cache=cache)
     with Progress("test", len(texts)) as progress:
         files = list(synthesizer.files([Chunk(text, "paragraph") for text in texts], progress))
-    assert fake_openai.count("speech") == 4 and speech.retries == 0  # the HTTP layer saw nothing wrong
+    # The HTTP layer saw nothing wrong; verify's rejection is one more try of the same policy, counted with the rest.
+    assert fake_openai.count("speech") == speech.requests == 4 and speech.retries == 1
     assert synthesizer.truncation_retries == 1
     full = [len(text) * SECONDS_PER_CHAR for text in texts]
     assert [sf.info(path).duration for path in files] == pytest.approx(full, abs=0.01)
@@ -335,3 +336,20 @@ def test_a_token_priced_model_is_mostly_audio_minutes_and_an_unknown_one_is_free
 
 def test_credit_names_provider_model_voice_and_speed(fake_openai):
     assert OpenAISpeech(make_params(voice="nova", speed=1.2)).credit() == "openai gpt-4o-mini-tts nova, speed 1.2"
+
+
+def test_a_refused_chunk_ends_its_siblings_30_s_retry_waits_through_the_real_sdk(fake_openai, tmp_path):
+    # No stand-in clock: the three siblings really start waiting out a 30 s retry-after when the fourth is refused.
+    fake_openai.retry_after_ms = 30_000
+    fake_openai.queue("speech", "429-ms", "429-ms", "429-ms", "401")
+    speech = OpenAISpeech(parse_params({"keywords": ["x"], "tts": {"provider": "openai", "model": "gpt-4o-mini-tts"},
+                                        "retry": {"max_tries": MAX_TRIES, "max_wait": 60.0},
+                                        "requests": {"concurrency": 4}}))
+    texts = [f"{TEXT} {index}번째 문장입니다." for index in range(4)]
+    cache = Cache("chunks", ".wav", root=tmp_path / "cache")
+    synthesizer = ChunkSynthesizer(speech, speed=1.0, concurrency=4, cache=cache)
+    with pytest.raises(RetryError, match="the API key was rejected"), Progress("test", len(texts)) as progress:
+        list(synthesizer.files([Chunk(text, "paragraph") for text in texts], progress))
+    # Each chunk was asked for once: the waiting ones were cancelled before any second try.
+    assert fake_openai.count("speech") == speech.requests == 4 and speech.retries == 0
+    assert not list(cache.dir.rglob("*.tmp")) and not list(cache.dir.rglob("*.wav"))

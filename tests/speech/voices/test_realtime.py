@@ -22,6 +22,7 @@ from stages.speech.voices.realtime import (
     RealtimeSpeech,
     read_cer,
 )
+from tests.conftest import speak
 from tests.fake_realtime import FakeRealtime
 
 KEY = "sk-test-realtime-DO-NOT-PRINT-7f3a"
@@ -58,7 +59,7 @@ def frames(path: Path) -> tuple[int, int, int, int]:
 
 def failure(speech: RealtimeSpeech, dest: Path, text: str = TEXT) -> str:
     with pytest.raises(PipelineError) as caught:
-        speech.synthesize(text, dest)
+        speak(speech, text, dest)
     message = str(caught.value)
     assert "\n" not in message and KEY not in message
     assert not dest.exists() and not list(dest.parent.glob(".*.tmp"))
@@ -68,7 +69,7 @@ def failure(speech: RealtimeSpeech, dest: Path, text: str = TEXT) -> str:
 def test_a_faithful_read_is_a_24khz_pcm16_mono_wav_with_its_cer(fake, tmp_path):
     speech, slept = provider(tts__speed=1.25, tts__instructions="밝고 힘찬 목소리로.")
     dest = tmp_path / "chunk.wav"
-    speech.synthesize(TEXT, dest)
+    speak(speech, TEXT, dest)
     channels, width, rate, count = frames(dest)
     assert (channels, width, rate) == (1, 2, SAMPLE_RATE)
     assert count == int(fake.seconds_per_char * len(TEXT) / 1.25 * SAMPLE_RATE)  # every delta, nothing else
@@ -85,8 +86,8 @@ def test_a_faithful_read_is_a_24khz_pcm16_mono_wav_with_its_cer(fake, tmp_path):
 
 
 def test_reasoning_is_kept_minimal_on_reasoning_models_only(fake, tmp_path):
-    provider()[0].synthesize(TEXT, tmp_path / "a.wav")
-    provider(tts__model="gpt-realtime-mini")[0].synthesize(TEXT, tmp_path / "b.wav")
+    speak(provider()[0], TEXT, tmp_path / "a.wav")
+    speak(provider(tts__model="gpt-realtime-mini")[0], TEXT, tmp_path / "b.wav")
     assert [u.get("reasoning") for u in fake.session_updates] == [{"effort": "minimal"}, None]
 
 
@@ -128,7 +129,7 @@ def test_identity_names_a_server_other_than_openai(fake, monkeypatch):
 def test_a_paraphrase_is_read_again_and_the_second_read_is_kept(fake, tmp_path, caplog):
     fake.queue("paraphrase")
     speech, slept = provider()
-    speech.synthesize(TEXT, tmp_path / "c.wav")
+    speak(speech, TEXT, tmp_path / "c.wav")
     assert [r["behaviour"] for r in fake.responses] == ["paraphrase", "faithful"]
     assert (speech.requests, speech.retries, read_cer(tmp_path / "c.wav")) == (2, 1, 0.0)
     assert slept == [0.0]  # the server is fine, the model strayed: no backoff
@@ -138,7 +139,7 @@ def test_a_paraphrase_is_read_again_and_the_second_read_is_kept(fake, tmp_path, 
 def test_a_preamble_on_a_long_chunk_is_caught_although_its_cer_is_under_the_threshold(fake, tmp_path, caplog):
     fake.queue("preamble")
     speech, _ = provider()
-    speech.synthesize(LONG, tmp_path / "c.wav")
+    speak(speech, LONG, tmp_path / "c.wav")
     assert len(fake.responses) == 2 and read_cer(tmp_path / "c.wav") == 0.0
     assert "not read verbatim (added '네읽어드리겠습니다'):" in caplog.text  # the CER alone would have passed it
 
@@ -146,7 +147,7 @@ def test_a_preamble_on_a_long_chunk_is_caught_although_its_cer_is_under_the_thre
 def test_a_read_cut_off_by_max_output_tokens_is_read_again(fake, tmp_path):
     fake.queue("incomplete")
     speech, _ = provider()
-    speech.synthesize(TEXT, tmp_path / "c.wav")
+    speak(speech, TEXT, tmp_path / "c.wav")
     assert [r["behaviour"] for r in fake.responses] == ["incomplete", "faithful"]
 
 
@@ -213,16 +214,16 @@ def test_quota_at_the_handshake_is_fatal_after_one_attempt(fake, tmp_path):
 def test_handshake_rate_limits_and_server_errors_are_retried_with_the_servers_wait(fake, tmp_path):
     fake.refuse_handshakes(429, 503)
     speech, slept = provider(retry__initial_wait=0.5)
-    speech.synthesize(TEXT, tmp_path / "c.wav")
+    speak(speech, TEXT, tmp_path / "c.wav")
     assert (fake.handshakes_refused, fake.sessions) == (2, 1)
     assert slept[0] == 0.3 and 0 <= slept[1] <= 1.0  # retry-after-ms, then full jitter
 
 
 def test_a_close_1011_mid_response_reconnects_with_a_new_session_and_redoes_only_that_chunk(fake, tmp_path):
     speech, slept = provider()
-    speech.synthesize("첫 번째 문단입니다.", tmp_path / "1.wav")
+    speak(speech, "첫 번째 문단입니다.", tmp_path / "1.wav")
     fake.queue("close_1011")
-    speech.synthesize(TEXT, tmp_path / "2.wav")
+    speak(speech, TEXT, tmp_path / "2.wav")
     assert [r["text"] for r in fake.responses] == ["첫 번째 문단입니다.", TEXT, TEXT]
     assert fake.sessions == 3 and len(fake.session_updates) == 3  # the new session is configured again
     assert all(r["session_updated"] and r["voice"] == "marin" for r in fake.responses)
@@ -233,7 +234,7 @@ def test_a_close_1011_mid_response_reconnects_with_a_new_session_and_redoes_only
 def test_a_cut_connection_or_a_rate_limited_response_is_retried(fake, tmp_path, behaviour):
     fake.queue(behaviour)
     speech, slept = provider()
-    speech.synthesize(TEXT, tmp_path / "c.wav")
+    speak(speech, TEXT, tmp_path / "c.wav")
     assert len(fake.responses) == 2 and read_cer(tmp_path / "c.wav") == 0.0
     if behaviour == "rate_limit":
         assert slept == [0.25]  # "Please try again in 0.25s."
@@ -251,15 +252,15 @@ def test_the_sdks_recoverable_close_codes_are_retried(code):
 def test_a_close_without_a_status_code_is_retried_in_a_new_session(fake, tmp_path, caplog):
     fake.queue("close_none")
     speech, slept = provider()
-    speech.synthesize(TEXT, tmp_path / "c.wav")
+    speak(speech, TEXT, tmp_path / "c.wav")
     assert fake.sessions == 2 and len(slept) == 1 and "connection dropped with code 1005" in caplog.text
 
 
 def test_reasoning_refused_by_the_model_is_dropped_and_the_read_goes_on(fake, tmp_path, caplog):
     fake.reasoning_models.clear()
     speech, slept = provider()
-    speech.synthesize(TEXT, tmp_path / "a.wav")
-    speech.synthesize(TEXT, tmp_path / "b.wav")
+    speak(speech, TEXT, tmp_path / "a.wav")
+    speak(speech, TEXT, tmp_path / "b.wav")
     assert [("reasoning" in u) for u in fake.session_updates] == [True, False, False]  # tried once, then never
     assert (fake.sessions, speech.requests, slept) == (2, 2, [])
     assert "does not take session.reasoning" in caplog.text
@@ -275,7 +276,7 @@ def test_a_normal_close_before_the_response_is_done_is_not_retried(fake, tmp_pat
 def test_a_stalled_response_is_abandoned_after_the_request_timeout_and_retried(fake, tmp_path):
     fake.queue("stall")
     speech, _ = provider(requests__timeout=0.4)
-    speech.synthesize(TEXT, tmp_path / "c.wav")
+    speak(speech, TEXT, tmp_path / "c.wav")
     assert [r["behaviour"] for r in fake.responses] == ["stall", "faithful"]
 
 
@@ -309,7 +310,7 @@ def test_the_key_never_reaches_a_message_or_a_log_line(fake, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     fake.queue("paraphrase", "close_1011", "drop", "rate_limit", "faithful", "auth")
     speech, _ = provider(retry__max_tries=8)
-    speech.synthesize(TEXT, tmp_path / "c.wav")
+    speak(speech, TEXT, tmp_path / "c.wav")
     failure(speech, tmp_path / "d.wav")
     assert fake.keys_seen == {KEY}  # it was sent, in the Authorization header
     assert KEY not in caplog.text
@@ -324,7 +325,7 @@ def test_chunks_synthesised_from_several_threads_keep_their_own_audio_and_exact_
     def work(texts_for_thread):
         try:
             for text in texts_for_thread:
-                speech.synthesize(text, tmp_path / f"{texts.index(text)}.wav")
+                speak(speech, text, tmp_path / f"{texts.index(text)}.wav")
         except Exception as exc:  # noqa: BLE001 - surfaced by the assert below
             errors.append(exc)
 
