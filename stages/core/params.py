@@ -4,18 +4,12 @@ Every stage calls load_params(); no other place reads params.yaml by key.
 """
 
 import difflib
-import os
 import re
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-# We use no pydantic plugin. Without this, building the models below scans every installed distribution's
-# entry points for one, about 20 ms of each stage process (docs/performance.md: Lean stage processes). A user's
-# own setting wins.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-import yaml  # noqa: E402 (after the setting above, which pydantic reads when the models are built)
+import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from stages.core.errors import ParamsError
@@ -87,7 +81,8 @@ Keyword = Annotated[str, AfterValidator(_keyword_value)]
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use, not at import: by then run_main has turned pydantic's plugin scan off (stages/core/cli.py).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _base_url(url: str) -> str:

@@ -78,7 +78,7 @@ class _RedactKey(logging.Filter):
         return True
 
 
-logging.getLogger("websockets.client").addFilter(_RedactKey())
+_REDACT_KEY = _RedactKey()  # installed by the provider, not at import; addFilter adds one instance once
 
 
 class _ReadFailed(Exception):
@@ -162,6 +162,7 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
     def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None) -> None:
         tts = params.tts  # voice, speed and model were checked against the Realtime API's lists by config
         super().__init__(params, sleep=sleep)
+        logging.getLogger("websockets.client").addFilter(_REDACT_KEY)
         self.model, self.voice, self.speed, self.max_cer = tts.model, tts.voice, tts.speed, tts.max_cer
         self.instructions = READER_INSTRUCTIONS + (f"\n\nTone of voice: {tts.instructions}" if tts.instructions else "")
         self.timeout = params.requests.timeout  # also the longest silence allowed within a response
