@@ -6,6 +6,8 @@ encodes it. Both read the chunks block by block, so memory does not grow with th
 """
 
 import logging
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,12 +225,54 @@ def _write(tmp: Path, layout: _Layout, fmt: str, gain_db: float, ceiling_db: flo
     frames = 0
     with sf.SoundFile(tmp, "w", samplerate=layout.rate, channels=1, **_ENCODINGS[fmt]) as writer:
         limiter = mastering.TruePeakLimiter(layout.rate, ceiling_db)
-        for block in mastering.limited((block * scale for block in _laid_out(layout)), limiter):
+        # Decoding, gain and limiter on one core while the encoder (libsndfile, without the GIL) runs on another.
+        for block in _ahead(mastering.limited((block * scale for block in _laid_out(layout)), limiter)):
             writer.write(block)
             frames += block.size
     if frames != layout.frames:
         raise PipelineError(f"{tmp.name}: {frames} samples encoded but {layout.frames} laid out; run again")
     return measure_file(tmp)
+
+
+_DONE = object()
+
+
+def _ahead(blocks: Iterator[np.ndarray], depth: int = 4) -> Iterator[np.ndarray]:
+    """`blocks`, computed in a worker thread at most `depth` blocks ahead of the reader; its errors re-raised here.
+
+    Memory stays bounded by `depth` blocks; when the reader stops early, the worker stops at its next block.
+    """
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for block in blocks:
+                if not put(block):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 (handed to the reader, who raises it)
+            put(exc)
+
+    worker = threading.Thread(target=work, name="mastering", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def measure_file(path: Path) -> Measurement:
