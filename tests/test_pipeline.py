@@ -139,7 +139,7 @@ def test_malformed_params_is_a_one_line_error(project: Project):
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
     assert len(errors) == 1, result.stderr
-    assert errors[0].startswith("error: params.yaml: malformed YAML at line")
+    assert errors[0].startswith("error: params.yaml is not valid YAML (line")
 
 
 METRIC_FIELDS = {"chars", "chunks", "duration_s", "bytes", "est_cost_usd", "lufs", "true_peak_db", "lra",

@@ -9,11 +9,10 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from stages.core.errors import ParamsError
-from stages.core.files import read_text_file
+from stages.core.files import read_yaml_file
 
 PARAMS_FILE = Path("params.yaml")
 MAX_KEYWORD_CHARS = 100
@@ -337,15 +336,8 @@ def parse_params(data: Any) -> Params:
 def load_params(path: Path = PARAMS_FILE) -> Params:
     """Read and validate params.yaml; any problem is a one-line ParamsError."""
     try:
-        text = read_text_file(path)  # not UTF-8: one line naming the iconv command that fixes it
+        data = read_yaml_file(path, "fix it (docs/params.md lists every key)", ParamsError)
     except FileNotFoundError:
         raise ParamsError(f"{path} not found; run from the project's top folder") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        raise ParamsError(f"{path}: malformed YAML{where}: {problem}") from None
     return parse_params(data)
 

@@ -20,6 +20,7 @@ from stages.core.info_file import read_facts
 from stages.core.params import Params
 from stages.core.paths import audio_path, script_path, spoken_path, subtitles_path
 from stages.core.progress import Progress
+from stages.core.vtt import render_vtt
 from stages.speech.chunking import PARAGRAPH_JOIN
 from stages.speech.credits import credit_lines
 from stages.speech.metrics import (
@@ -33,7 +34,7 @@ from stages.speech.metrics import (
 from stages.speech.narration_cache import NarrationCache, narration_key
 from stages.speech.plan import Planner
 from stages.speech.providers import speech_provider
-from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
+from stages.speech.subtitles import SpokenChunk, cues_for
 from stages.speech.synthesis import ChunkSynthesizer
 
 log = logging.getLogger(__name__)

@@ -24,6 +24,7 @@ from stages.clients import openai_access
 from stages.clients.retry import Decision, server_wait
 from stages.core.atomic import atomic_path
 from stages.core.params import Params
+from stages.core.text import shortened
 from stages.speech.fidelity import compare
 
 log = logging.getLogger(__name__)
@@ -112,13 +113,11 @@ class _Read:
 
 
 def _shown(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    return shortened(text, _SHOWN_CHARS)
 
 
 def _preview(text: str) -> str:
-    words = " ".join(text.split())
-    return words if len(words) <= 30 else words[:30] + "…"
+    return shortened(text, 30)
 
 
 class _Watchdog:
