@@ -232,3 +232,30 @@ def test_a_silent_chunk_keeps_its_place_in_the_spans(tmp_path, engine_chunks):
     assert heard[1][0] - heard[0][1] == pytest.approx(0.6, abs=0.01)  # the longer of the two pauses
     with pytest.raises(PipelineError, match="every chunk is silent"):
         assembly.encode([(silent, 0.0)], tmp_path / "none.wav", "wav")
+
+
+def test_blocks_computed_ahead_arrive_in_order_and_a_worker_error_reaches_the_reader():
+    def blocks():
+        for n in range(10):
+            yield np.full(3, n, dtype=np.float32)
+        raise PipelineError("chunk audio 3.wav changed while the narration was encoded; run again")
+
+    seen = []
+    with pytest.raises(PipelineError, match="changed while"):
+        for block in assembly._ahead(blocks(), depth=2):
+            seen.append(int(block[0]))
+    assert seen == list(range(10))
+
+
+def test_a_reader_that_stops_early_stops_the_worker():
+    made = []
+
+    def blocks():
+        for n in range(1000):
+            made.append(n)
+            yield np.zeros(1, dtype=np.float32)
+
+    ahead = assembly._ahead(blocks(), depth=2)
+    next(ahead)
+    ahead.close()  # joins the worker: it must not go on making the other 999 blocks
+    assert len(made) < 10
