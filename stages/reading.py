@@ -4,13 +4,11 @@ Uses ./lexicon.yaml when there is one. It is how the normaliser is tried by hand
 """
 
 import sys
-from pathlib import Path
 
 from stages.core.cli import run_main
 from stages.core.errors import PipelineError
+from stages.core.paths import LEXICON
 from stages.speech.reading import Reader, load_lexicon
-
-LEXICON = Path("lexicon.yaml")
 
 
 def main(argv: list[str]) -> None:

@@ -7,7 +7,7 @@ import logging
 
 from stages.core.atomic import remove_stale_temps
 from stages.core.cli import run_main
-from stages.core.invocation import dvc_argv, narrated_keywords
+from stages.core.dvc_internals import dvc_argv, narrated_keywords
 from stages.core.model_shutdowns import load_checked_params
 from stages.core.paths import chunks_path
 from stages.speech.warming import warm

@@ -67,6 +67,17 @@ def test_changing_how_calls_are_made_reruns_nothing(project: Project, old, new):
     assert project.repro() == set()
 
 
+def test_editing_openai_code_leaves_every_info_stage_up_to_date(project: Project):
+    """info@* depends on the web clients file by file: an edited OpenAI client or voice re-queries no source."""
+    for path in ("stages/clients/openai_access.py", "stages/speech/voices/openai.py"):
+        code = project.file(path)
+        code.write_text(code.read_text(encoding="utf-8") + "# an edited comment\n", encoding="utf-8")
+    status = json.loads(project.run("dvc", "status", "--json").stdout)
+    changed = {name.rsplit(":", 1)[-1] for name in status}
+    assert stages_for(KEYWORDS[0], "audio") <= changed  # the edit is seen: the stages that speak are stale
+    assert not {name for name in changed if name.startswith("info@")}
+
+
 def test_editing_the_lexicon_resynthesises_only_the_chunks_whose_spoken_form_changes(project: Project):
     lexicon = project.file("lexicon.yaml")
     lexicon.write_text(lexicon.read_text(encoding="utf-8") + "달항아리: 달 항아리\n", encoding="utf-8")
@@ -128,7 +139,7 @@ def test_malformed_params_is_a_one_line_error(project: Project):
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
     assert len(errors) == 1, result.stderr
-    assert errors[0].startswith("error: params.yaml: malformed YAML at line")
+    assert errors[0].startswith("error: params.yaml is not valid YAML (line")
 
 
 METRIC_FIELDS = {"chars", "chunks", "duration_s", "bytes", "est_cost_usd", "lufs", "true_peak_db", "lra",

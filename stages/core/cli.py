@@ -15,6 +15,10 @@ log = logging.getLogger("stages")
 def run_main(main: Callable[[list[str]], None], argv: list[str] | None = None) -> None:
     """Run a stage's main; turn a PipelineError into `error: ...` on stderr and exit status 1."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
+    # We use no pydantic plugin. Without this, building the params models scans every installed distribution's
+    # entry points for one, about 20 ms of each stage process (docs/performance.md: Lean stage processes); the
+    # models are built on first use, after this. A user's own setting wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         main(sys.argv[1:] if argv is None else argv)
     except PipelineError as exc:

@@ -4,6 +4,8 @@ import json
 import shlex
 from pathlib import Path
 
+import yaml
+
 from stages.core.errors import PipelineError
 from stages.core.text import unix_newlines
 
@@ -19,6 +21,21 @@ def read_text_file(path: Path, remedy: str | None = None) -> str:
                             f"{remedy or _conversion(path, data)}") from None
     # Windows editors write CRLF and sometimes a BOM: read the same lines, so pins and headings are found.
     return unix_newlines(text.removeprefix("\ufeff"))
+
+
+def read_yaml_file(path: Path, remedy: str, error: type[PipelineError] = PipelineError) -> object:
+    """A YAML file people write (params, lexicon), safely loaded; malformed YAML is one line ending in `remedy`.
+
+    FileNotFoundError is left to the caller, which knows what a missing file means.
+    """
+    text = read_text_file(path)  # not UTF-8: one line naming the iconv command that fixes it
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or "malformed"
+        raise error(f"{path} is not valid YAML ({where}{problem}); {remedy}") from None
 
 
 def read_json_file(path: Path, remedy: str) -> object:

@@ -3,22 +3,15 @@
 Every stage calls load_params(); no other place reads params.yaml by key.
 """
 
-import os
 import re
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-# We use no pydantic plugin. Without this, building the models below scans every installed distribution's
-# entry points for one, about 20 ms of each stage process (docs/performance.md: Lean stage processes). A user's
-# own setting wins.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-import yaml  # noqa: E402 (after the setting above, which pydantic reads when the models are built)
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from stages.core.errors import ParamsError
-from stages.core.files import read_text_file
+from stages.core.files import read_yaml_file
 
 PARAMS_FILE = Path("params.yaml")
 MAX_KEYWORD_CHARS = 100
@@ -74,7 +67,8 @@ Keyword = Annotated[str, AfterValidator(_keyword_value)]
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use, not at import: by then run_main has turned pydantic's plugin scan off (stages/core/cli.py).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _base_url(url: str) -> str:
@@ -283,15 +277,8 @@ def parse_params(data: Any) -> Params:
 def load_params(path: Path = PARAMS_FILE) -> Params:
     """Read and validate params.yaml; any problem is a one-line ParamsError."""
     try:
-        text = read_text_file(path)  # not UTF-8: one line naming the iconv command that fixes it
+        data = read_yaml_file(path, "fix it (docs/params.md lists every key)", ParamsError)
     except FileNotFoundError:
         raise ParamsError(f"{path} not found; run from the project's top folder") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        raise ParamsError(f"{path}: malformed YAML{where}: {problem}") from None
     return parse_params(data)
 

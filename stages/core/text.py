@@ -36,3 +36,15 @@ def split_sentences(text: str) -> list[str]:
 def squash(name: str) -> str:
     """A name or title compared ignoring spaces and underscores (Wikipedia titles use _ for a space)."""
     return re.sub(r"[\s_]+", "", name)
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` on one line, cut after `limit` characters with "…": to quote it in a message."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def first_words(text: str, count: int = 6) -> str:
+    """The opening words of `text` (a chunk), to name it in a message."""
+    words = text.split()
+    return " ".join(words[:count]) + (" …" if len(words) > count else "")

@@ -7,7 +7,8 @@ from pathlib import Path
 from stages.core.errors import PipelineError
 from stages.core.info_file import Facts, read_facts
 from stages.core.paths import audio_path, metrics_path, repro_command, script_path, subtitles_path
-from stages.publishing.transcript import Cue, paragraphs, parse_vtt
+from stages.core.vtt import Cue, parse_vtt
+from stages.publishing.transcript import paragraphs
 
 MEDIA_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "flac": "audio/flac", "opus": "audio/ogg"}
 

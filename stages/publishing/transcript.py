@@ -1,52 +1,8 @@
-"""The transcript of a stop: sentences with their cue times, read back from the narration's WebVTT file."""
+"""The transcript of a stop: the narration's cues (read by stages/core/vtt.py) grouped into the script's paragraphs."""
 
-import html
 import re
-from dataclasses import dataclass
 
-from stages.core.errors import PipelineError
-
-_TIMING = re.compile(r"^(\d+):(\d\d):(\d\d\.\d{3})\s+-->\s+(\d+):(\d\d):(\d\d\.\d{3})")
-_TAG = re.compile(r"<[^>]*>")  # cue-text markup such as <v Speaker>; escaped text (&lt;) is not a tag
-
-
-@dataclass(frozen=True)
-class Cue:
-    start_s: float
-    end_s: float
-    text: str
-
-
-@dataclass(frozen=True)
-class Subtitles:
-    notes: list[str]  # lines of the NOTE blocks (title, source, voice)
-    cues: list[Cue]
-
-
-def _seconds(hours: str, minutes: str, seconds: str) -> float:
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-
-
-def parse_vtt(text: str, name: str = "subtitles") -> Subtitles:
-    """Cues and NOTE lines of a WebVTT file; a file that is not WebVTT is a PipelineError."""
-    blocks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").strip("\ufeff\n"))
-    if not blocks[0].startswith("WEBVTT"):
-        raise PipelineError(f"{name} is not a WebVTT file; re-run its audio stage")
-    notes: list[str] = []
-    cues: list[Cue] = []
-    for block in blocks[1:]:
-        lines = block.strip("\n").split("\n")
-        if lines[0].startswith("NOTE"):
-            notes += [line for line in [lines[0][4:].strip(), *lines[1:]] if line.strip()]
-            continue
-        timing = next((i for i, line in enumerate(lines[:2]) if _TIMING.match(line)), None)
-        if timing is None:
-            continue  # a STYLE or REGION block: nothing to read along
-        m = _TIMING.match(lines[timing])
-        words = html.unescape(_TAG.sub("", " ".join(lines[timing + 1:]))).strip()
-        if words:
-            cues.append(Cue(start_s=_seconds(*m.groups()[:3]), end_s=_seconds(*m.groups()[3:]), text=words))
-    return Subtitles(notes=notes, cues=cues)
+from stages.core.vtt import Cue
 
 
 def _key(text: str) -> str:

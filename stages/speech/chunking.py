@@ -27,6 +27,7 @@ from stages.core.text import (
     LINK,
     LIST_MARKER,
     QUOTE_MARKER,
+    first_words,  # noqa: F401 (synthesis.py imports it from here; its home is core/text.py)
     paragraphs,
     split_sentences,
     unix_newlines,
@@ -185,9 +186,3 @@ def spoken_chunks(script: str, cap: int, most: int, read: Callable[[str], str] |
 def _said(spoken: str) -> str:
     """A chunk's spoken form without the paragraphs that had only a hanja gloss (now nothing to say)."""
     return PARAGRAPH_JOIN.join(p.strip() for p in BLANK_LINE.split(spoken) if any(ch.isalnum() for ch in p))
-
-
-def first_words(text: str, count: int = 6) -> str:
-    """The opening words of a chunk, to name it in a message."""
-    words = text.split()
-    return " ".join(words[:count]) + (" …" if len(words) > count else "")

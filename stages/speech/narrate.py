@@ -10,6 +10,7 @@ tts.format (assembly). Subtitles and tags keep the written text.
 
 import contextlib
 import logging
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from stages.core.info_file import read_facts
 from stages.core.params import Params
 from stages.core.paths import audio_path, script_path, spoken_path, subtitles_path
 from stages.core.progress import Progress
+from stages.core.vtt import render_vtt
 from stages.speech.chunking import PARAGRAPH_JOIN
 from stages.speech.credits import credit_lines
 from stages.speech.metrics import (
@@ -32,7 +34,7 @@ from stages.speech.metrics import (
 from stages.speech.narration_cache import NarrationCache, narration_key
 from stages.speech.plan import Planner
 from stages.speech.providers import speech_provider
-from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
+from stages.speech.subtitles import SpokenChunk, cues_for
 from stages.speech.synthesis import ChunkSynthesizer
 
 log = logging.getLogger(__name__)
@@ -60,19 +62,23 @@ def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
     chunk_files = [synthesizer.cached(key) for key in keys]  # not decoded: on a hit nothing is
     encodings = NarrationCache(fmt)
     encoding_key = narration_key(keys, pauses, fmt, tag_values, params.audio.model_dump())
-    encoded = encodings.restore(encoding_key, out) if all(chunk_files) else None
-    if encoded is not None:  # every chunk and the very same encoding are cached: nothing to make
-        synthesizer.cached_chunks = len(chunks)
-    else:
-        # Imported only now: encoding needs numpy, soundfile and mutagen, which a cached narration never loads.
-        from stages.speech.audio.assembly import encode
-        from stages.speech.audio.tags import write_tags
+    hit = encodings.lookup(encoding_key) if all(chunk_files) else None
+    with atomic.atomic_path(out) as tmp:  # the narration's one writer: a cached copy or a fresh encoding
+        if hit is not None:  # every chunk and the very same encoding are cached: nothing to make
+            cached, encoded = hit
+            shutil.copyfile(cached, tmp)
+            synthesizer.cached_chunks = len(chunks)
+        else:
+            # Imported only now: encoding needs numpy, soundfile and mutagen, which a cached narration never loads.
+            from stages.speech.audio.assembly import encode
+            from stages.speech.audio.tags import write_tags
 
-        chunk_files = []
-        with Progress(keyword, len(chunks)) as progress, \
-                contextlib.closing(synthesizer.files(chunks, progress)) as files:
-            parts = zip(_recorded(files, chunk_files), pauses)
-            encoded = encode(parts, out, fmt, params.audio, finish=lambda tmp: write_tags(tmp, fmt, **tag_values))
+            chunk_files = []
+            with Progress(keyword, len(chunks)) as progress, \
+                    contextlib.closing(synthesizer.files(chunks, progress)) as files:
+                parts = zip(_recorded(files, chunk_files), pauses)
+                encoded = encode(parts, tmp, fmt, params.audio, finish=lambda path: write_tags(path, fmt, **tag_values))
+    if hit is None:
         encodings.store(encoding_key, out, encoded)
     spoken = [SpokenChunk(chunk.text, start, length) for chunk, (start, length) in zip(chunks, encoded.spans)]
     cues = cues_for(spoken, reader.spoken if reader else None)  # timed by how long each sentence is to say

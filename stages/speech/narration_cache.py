@@ -13,7 +13,7 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-from stages.core.atomic import atomic_path, write_text
+from stages.core.atomic import write_text
 from stages.core.cache import Cache, content_key
 from stages.speech.audio.layout import Encoded, Measurement
 
@@ -44,8 +44,8 @@ class NarrationCache:
         self.audio = Cache(NARRATIONS, f".{fmt}")
         self.spans = Cache(NARRATIONS, ".json")
 
-    def restore(self, key: str, out: Path) -> Encoded | None:
-        """Copy the entry to `out` (atomically) and return what its encoding measured; None on a miss."""
+    def lookup(self, key: str) -> tuple[Path, Encoded] | None:
+        """The entry's encoded file and what its encoding measured; None on a miss. The caller copies the file."""
         audio, spans = self.audio.get(key), self.spans.get(key)
         if audio is None or spans is None:
             return None
@@ -56,9 +56,7 @@ class NarrationCache:
                               encodes=record["encodes"])
         except (ValueError, KeyError, TypeError, UnicodeDecodeError):
             return None  # a damaged entry is a miss; the stage encodes afresh and replaces it
-        with atomic_path(out) as tmp:
-            shutil.copyfile(audio, tmp)
-        return encoded
+        return audio, encoded
 
     def store(self, key: str, out: Path, encoded: Encoded) -> None:
         """Keep a copy of the freshly encoded `out`; the spans go in last, so a half entry is never a hit."""

@@ -15,10 +15,8 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import yaml
-
 from stages.core.errors import PipelineError
-from stages.core.files import read_text_file
+from stages.core.files import read_yaml_file
 from stages.core.params import TTSParams
 from stages.core.paths import LEXICON
 
@@ -573,15 +571,9 @@ def load_lexicon(path: Path | str) -> dict[str, str]:
     """The written → spoken entries of a lexicon YAML file; one-line PipelineError if it cannot be used."""
     path = Path(path)
     try:
-        text = read_text_file(path)  # not UTF-8: one line naming the iconv command that fixes it
+        entries = read_yaml_file(path, "write one `written: spoken` entry a line")
     except FileNotFoundError:
         raise PipelineError(f"{path} is missing: create it (written: spoken, one entry a line) or restore it") from None
-    try:
-        entries = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise PipelineError(f"{path} is not valid YAML{where}: write one `written: spoken` entry a line") from None
     if entries is None:
         return {}
     if not isinstance(entries, dict):

@@ -9,7 +9,7 @@ Each keyword's chunk list (its manifest: the cache keys in script order) is writ
 outputs/chunks/<keyword>.json, which the keyword's audio stage depends on. A keyword whose manifest is the
 one dvc.lock recorded for its audio stage needs nothing new from the speech service in this run (its audio
 stage, if it runs for another reason, makes whatever the cache lacks), so only changed manifests are
-warmed, and only for keywords the invocation narrates (stages/core/invocation.py). The comparison is with
+warmed, and only for keywords the invocation narrates (stages/core/dvc_internals.py, which also reads dvc.lock). The comparison is with
 dvc.lock, not with the previous file, so the stage keeps no state of its own and DVC's run-cache can
 restore it: switching back to a voice already heard costs nothing.
 """
@@ -17,11 +17,9 @@ restore it: switching back to a voice already heard costs nothing.
 import hashlib
 import logging
 from dataclasses import dataclass
-from pathlib import Path
-
-import yaml
 
 from stages.core import atomic
+from stages.core.dvc_internals import recorded_manifests
 from stages.core.errors import PipelineError
 from stages.core.params import Params
 from stages.core.paths import chunks_path
@@ -33,9 +31,6 @@ from stages.speech.providers import speech_provider
 from stages.speech.synthesis import ChunkSynthesizer
 
 log = logging.getLogger(__name__)
-
-LOCK_FILE = Path("dvc.lock")
-
 
 @dataclass(frozen=True)
 class Warmed:
@@ -56,23 +51,6 @@ def planned(planner: Planner, keyword: str) -> Plan | None:
 
 def manifest(plan: Plan | None) -> str:
     return atomic.stable_json({"chunks": None if plan is None else plan.keys})
-
-
-def recorded_manifests(lock: Path = LOCK_FILE) -> dict[str, str]:
-    """keyword → the md5 dvc.lock holds for its audio stage's manifest dependency (what its last run used)."""
-    try:
-        stages = yaml.load(lock.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (FileNotFoundError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    recorded = {}
-    for name, stage in ((stages or {}).get("stages") or {}).items():
-        if not name.startswith("audio@"):
-            continue
-        keyword = name.removeprefix("audio@")
-        for dep in stage.get("deps") or []:
-            if dep.get("path") == chunks_path(keyword).as_posix() and dep.get("md5"):
-                recorded[keyword] = dep["md5"]
-    return recorded
 
 
 def warm(params: Params, narrated: set[str]) -> Warmed:

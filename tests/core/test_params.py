@@ -94,7 +94,7 @@ def test_a_keyword_listed_twice_is_rejected():
 def test_malformed_yaml_is_one_line(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("keywords: [a\n", encoding="utf-8")
-    with pytest.raises(ParamsError, match=r"malformed YAML at line \d+"):
+    with pytest.raises(ParamsError, match=r"params.yaml is not valid YAML \(line \d+, column \d+: .*\); fix it"):
         load_params(path)
 
 

@@ -9,10 +9,11 @@ import pytest
 
 from stages.core.errors import ParamsError, PipelineError
 from stages.core.params import parse_params
+from stages.core.vtt import Cue, parse_vtt
 from stages.publishing.numbering import assign_numbers, read_numbers, update_numbers
 from stages.publishing.site import qr_svg, write_site
 from stages.publishing.stop import load_stop
-from stages.publishing.transcript import Cue, paragraphs, parse_vtt
+from stages.publishing.transcript import paragraphs
 from tests.publishing.conftest import Catalogue, site_files
 
 THREE = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]

@@ -272,5 +272,5 @@ def test_the_cache_is_keyed_by_the_spoken_form(tmp_path, monkeypatch):
 
 def test_a_bad_lexicon_stops_the_stage_in_one_line(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(PipelineError, match=r"^lexicon.yaml is not valid YAML \(line \d+\): write one"):
+    with pytest.raises(PipelineError, match=r"^lexicon.yaml is not valid YAML \(line \d+, column \d+: .*\); write one"):
         narrate_written("CT: [\n")

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from stages.speech.subtitles import SpokenChunk, cues_for, render_vtt
+from stages.core.vtt import render_vtt
+from stages.speech.subtitles import SpokenChunk, cues_for
 
 _TIMING = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> (\d\d):(\d\d):(\d\d)\.(\d\d\d)$")
 

@@ -1,4 +1,4 @@
-"""Chunk audio files → one mastered narration, in two passes over the chunk files, encoded once, written atomically.
+"""Chunk audio files → one mastered narration, in two passes over the chunk files, encoded once.
 
 Pass 1 trims each chunk's edge silence and measures the narration as it will be laid out: lead-in, chunks,
 the pauses the script asks for, tail. Pass 2 lays it out again with one gain and the true-peak limiter, and
@@ -6,6 +6,8 @@ encodes it. Both read the chunks block by block, so memory does not grow with th
 """
 
 import logging
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from stages.core.atomic import atomic_path
 from stages.core.errors import PipelineError
 from stages.core.params import AudioParams
 from stages.speech.audio import mastering
@@ -177,42 +178,41 @@ def _laid_out(layout: _Layout) -> Iterator[np.ndarray]:
 
 def encode(parts: Iterable[tuple[Path, float]], out: Path, fmt: str, audio: AudioParams = AudioParams(),
            finish: Callable[[Path], None] | None = None) -> Encoded:
-    """Master and encode (chunk file, pause after it) pairs into `out`.
+    """Master and encode (chunk file, pause after it) pairs into `out`, which the caller makes atomic (narrate.py).
 
     `parts` is read once, as it comes (the chunks may still be being synthesised); pass 2 reads the files again.
     The encoded file is measured as decoded. A codec can lift the peaks past audio.peak_margin_db or take some
     loudness away (Opus drops what is over its bandwidth); then it is encoded again, aiming off by what it
-    missed, at most MAX_ENCODES times in all. `finish(temp_path)` runs on the final file before it is moved
-    into place (e.g. to tag it).
+    missed, at most MAX_ENCODES times in all. `finish(out)` runs on the final file before its length is
+    checked (e.g. to tag it).
     """
     layout = _lay_out(parts, fmt, audio)
     rate = layout.rate
     aim, ceiling = audio.loudness_lufs, audio.true_peak_db - audio.peak_margin_db
     lift = audio.peak_margin_db  # how far the codec raises the peaks over the limiter's ceiling, at most
-    with atomic_path(out) as tmp:
-        for attempt in range(1, MAX_ENCODES + 1):
-            gain_db = mastering.gain_db(lambda: _laid_out(layout), rate, layout.lufs, layout.peak_db, aim, ceiling)
-            measured = _write(tmp, layout, fmt, gain_db, ceiling)
-            over = measured.true_peak_db - audio.true_peak_db
-            short = audio.loudness_lufs - measured.lufs
-            if over <= 0 and abs(short) <= LOUDNESS_TOLERANCE_LU:
-                break
-            if attempt == MAX_ENCODES:
-                log.warning("%s: %.2f LUFS, %.2f dBTP after %d encodes (aimed at %.1f LUFS, %.1f dBTP); try a larger "
-                            "audio.peak_margin_db", out.name, measured.lufs, measured.true_peak_db, attempt,
-                            audio.loudness_lufs, audio.true_peak_db)
-                break
-            # Opus's lift changes from one encode to the next: keep the largest seen, with a step to spare.
-            lift = max(lift, measured.true_peak_db - ceiling + PEAK_STEP_DB)
-            ceiling = audio.true_peak_db - lift
-            aim += short
-        if finish is not None:
-            finish(tmp)
-        # The file must say how long it is (an mp3 through its LAME header): what players and metrics read.
-        reported = sf.info(tmp).frames
-        if reported != layout.frames:
-            raise PipelineError(f"{out.name}: the encoded file reports {reported} samples but {layout.frames} "
-                                "were written")
+    for attempt in range(1, MAX_ENCODES + 1):
+        gain_db = mastering.gain_db(lambda: _laid_out(layout), rate, layout.lufs, layout.peak_db, aim, ceiling)
+        measured = _write(out, layout, fmt, gain_db, ceiling)
+        over = measured.true_peak_db - audio.true_peak_db
+        short = audio.loudness_lufs - measured.lufs
+        if over <= 0 and abs(short) <= LOUDNESS_TOLERANCE_LU:
+            break
+        if attempt == MAX_ENCODES:
+            log.warning("%s: %.2f LUFS, %.2f dBTP after %d encodes (aimed at %.1f LUFS, %.1f dBTP); try a larger "
+                        "audio.peak_margin_db", out.name, measured.lufs, measured.true_peak_db, attempt,
+                        audio.loudness_lufs, audio.true_peak_db)
+            break
+        # Opus's lift changes from one encode to the next: keep the largest seen, with a step to spare.
+        lift = max(lift, measured.true_peak_db - ceiling + PEAK_STEP_DB)
+        ceiling = audio.true_peak_db - lift
+        aim += short
+    if finish is not None:
+        finish(out)
+    # The file must say how long it is (an mp3 through its LAME header): what players and metrics read.
+    reported = sf.info(out).frames
+    if reported != layout.frames:
+        raise PipelineError(f"{out.name}: the encoded file reports {reported} samples but {layout.frames} "
+                            "were written")
     return Encoded(duration_s=layout.frames / rate, spans=[(c.onset / rate, c.sound / rate) for c in layout.placed],
                    gain_db=gain_db, measured=measured, encodes=attempt)
 
@@ -223,12 +223,54 @@ def _write(tmp: Path, layout: _Layout, fmt: str, gain_db: float, ceiling_db: flo
     frames = 0
     with sf.SoundFile(tmp, "w", samplerate=layout.rate, channels=1, **_ENCODINGS[fmt]) as writer:
         limiter = mastering.TruePeakLimiter(layout.rate, ceiling_db)
-        for block in mastering.limited((block * scale for block in _laid_out(layout)), limiter):
+        # Decoding, gain and limiter on one core while the encoder (libsndfile, without the GIL) runs on another.
+        for block in _ahead(mastering.limited((block * scale for block in _laid_out(layout)), limiter)):
             writer.write(block)
             frames += block.size
     if frames != layout.frames:
         raise PipelineError(f"{tmp.name}: {frames} samples encoded but {layout.frames} laid out; run again")
     return measure_file(tmp)
+
+
+_DONE = object()
+
+
+def _ahead(blocks: Iterator[np.ndarray], depth: int = 4) -> Iterator[np.ndarray]:
+    """`blocks`, computed in a worker thread at most `depth` blocks ahead of the reader; its errors re-raised here.
+
+    Memory stays bounded by `depth` blocks; when the reader stops early, the worker stops at its next block.
+    """
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for block in blocks:
+                if not put(block):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 (handed to the reader, who raises it)
+            put(exc)
+
+    worker = threading.Thread(target=work, name="mastering", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def measure_file(path: Path) -> Measurement:

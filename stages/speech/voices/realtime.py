@@ -26,6 +26,7 @@ from stages.core.atomic import atomic_path
 from stages.core.errors import ParamsError
 from stages.core.model_shutdowns import REALTIME_NEAREST
 from stages.core.params import Params
+from stages.core.text import shortened
 from stages.speech.fidelity import compare
 from stages.speech.voices.options import VoiceOptions, parse_options, token_price
 
@@ -90,7 +91,7 @@ class _RedactKey(logging.Filter):
         return True
 
 
-logging.getLogger("websockets.client").addFilter(_RedactKey())
+_REDACT_KEY = _RedactKey()  # installed by the provider, not at import; addFilter adds one instance once
 
 
 class _ReadFailed(Exception):
@@ -124,13 +125,11 @@ class _Read:
 
 
 def _shown(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    return shortened(text, _SHOWN_CHARS)
 
 
 def _preview(text: str) -> str:
-    words = " ".join(text.split())
-    return words if len(words) <= 30 else words[:30] + "…"
+    return shortened(text, 30)
 
 
 class RealtimeOptions(VoiceOptions):
@@ -166,6 +165,7 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
     def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None) -> None:
         self.options = tts = parse_options(self.Options, params.tts)  # checked against the Realtime API's lists
         super().__init__(params, sleep=sleep)
+        logging.getLogger("websockets.client").addFilter(_REDACT_KEY)
         self.model, self.voice, self.speed, self.max_cer = tts.model, tts.voice, tts.speed, tts.max_cer
         self.instructions = READER_INSTRUCTIONS + (f"\n\nTone of voice: {tts.instructions}" if tts.instructions else "")
         self.timeout = params.requests.timeout  # also the longest silence allowed within a response

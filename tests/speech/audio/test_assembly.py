@@ -1,4 +1,4 @@
-"""Assembly: two passes, one encode; loudness, peaks, pauses, head and tail as decoded; atomic, deterministic output.
+"""Assembly: two passes, one encode; loudness, peaks, pauses, head and tail as decoded; deterministic output.
 
 Loudness is checked with pyloudnorm on the decoded file, independently of stages.speech.audio.mastering.
 """
@@ -13,6 +13,7 @@ import pytest
 import scipy.signal
 import soundfile as sf
 
+from stages.core.atomic import atomic_path
 from stages.core.errors import PipelineError
 from stages.core.params import AudioParams
 from stages.speech.audio import assembly, layout
@@ -138,28 +139,29 @@ def test_memory_does_not_grow_with_the_number_of_chunks(tmp_path, chunk_files):
     assert long < short * 1.2 + 100_000
 
 
-def test_spans_locate_each_chunk_and_finish_runs_before_the_move(tmp_path, chunk_files):
+def test_spans_locate_each_chunk_and_finish_runs_on_the_encoded_file(tmp_path, chunk_files):
     out = tmp_path / "narration.wav"
     seen = []
 
-    def finish(tmp):
-        seen.append((tmp.parent == out.parent, tmp != out, out.exists()))
+    def finish(path):
+        seen.append((path, sf.info(path).frames > 0))
 
     encoded = assembly.encode(zip(chunk_files, [0.6, 0.15, 0.0]), out, "wav", finish=finish)
-    assert seen == [(True, True, False)]  # on the temp file, before the narration appears
+    assert seen == [(out, True)]
     # Each sine starts with one zero sample (kept as edge silence), so its sound starts 1/24000 s later.
     assert encoded.spans == [pytest.approx(span, abs=1e-3) for span in [(0.5, 1.0), (2.1, 0.5), (2.75, 2.25)]]
     assert encoded.duration_s == pytest.approx(0.5 + 1.0 + 0.6 + 0.5 + 0.15 + 2.25 + 1.5, abs=1e-3)
 
 
-def test_a_failing_finish_leaves_no_narration(tmp_path, chunk_files):
+def test_a_failing_finish_leaves_no_narration_under_the_writer(tmp_path, chunk_files):
+    """narrate.py encodes into an atomic temp path; encode itself leaves no file of its own behind."""
     out = tmp_path / "narration.mp3"
 
     def finish(tmp):
         raise RuntimeError("tagging failed")
 
-    with pytest.raises(RuntimeError):
-        assembly.encode(zip(chunk_files, [0.0, 0.0, 0.0]), out, "mp3", finish=finish)
+    with pytest.raises(RuntimeError), atomic_path(out) as tmp:
+        assembly.encode(zip(chunk_files, [0.0, 0.0, 0.0]), tmp, "mp3", finish=finish)
     assert [p.name for p in tmp_path.iterdir() if p.suffix != ".wav"] == []
 
 
@@ -230,3 +232,30 @@ def test_a_silent_chunk_keeps_its_place_in_the_spans(tmp_path, engine_chunks):
     assert heard[1][0] - heard[0][1] == pytest.approx(0.6, abs=0.01)  # the longer of the two pauses
     with pytest.raises(PipelineError, match="every chunk is silent"):
         assembly.encode([(silent, 0.0)], tmp_path / "none.wav", "wav")
+
+
+def test_blocks_computed_ahead_arrive_in_order_and_a_worker_error_reaches_the_reader():
+    def blocks():
+        for n in range(10):
+            yield np.full(3, n, dtype=np.float32)
+        raise PipelineError("chunk audio 3.wav changed while the narration was encoded; run again")
+
+    seen = []
+    with pytest.raises(PipelineError, match="changed while"):
+        for block in assembly._ahead(blocks(), depth=2):
+            seen.append(int(block[0]))
+    assert seen == list(range(10))
+
+
+def test_a_reader_that_stops_early_stops_the_worker():
+    made = []
+
+    def blocks():
+        for n in range(1000):
+            made.append(n)
+            yield np.zeros(1, dtype=np.float32)
+
+    ahead = assembly._ahead(blocks(), depth=2)
+    next(ahead)
+    ahead.close()  # joins the worker: it must not go on making the other 999 blocks
+    assert len(made) < 10

@@ -2,7 +2,7 @@
 
 import pytest
 
-from stages.core.invocation import narrated_keywords
+from stages.core.dvc_internals import narrated_keywords
 
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
 ALL = set(KEYWORDS)

@@ -1,6 +1,8 @@
-"""Which keywords the running `dvc` command narrates, read from its command line.
+"""What DVC does not hand a stage, read from DVC's own records: the invoking `dvc` command, and dvc.lock.
 
-A catalogue-level step (the speak stage) synthesises many keywords' chunks in one pool. It must bill only
+The one module that reads DVC's internals, so that a change in DVC's layout is fixed in one place.
+
+Which keywords the running `dvc` command narrates, read from its command line: a catalogue-level step (the speak stage) synthesises many keywords' chunks in one pool. It must bill only
 for narrations this invocation makes: `dvc repro "audio@백자 달항아리"` narrates one keyword, `dvc repro`
 and `dvc exp run` narrate all. DVC does not tell a stage what else it will run, so the step reads the
 targets off the `dvc` process that started it, with DVC's own argument parser.
@@ -9,6 +11,13 @@ targets off the `dvc` process that started it, with DVC's own argument parser.
 import fnmatch
 import os
 from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from stages.core.paths import chunks_path
+
+LOCK_FILE = Path("dvc.lock")
 
 # Targets that pull in every audio stage: the foreach group itself and the stages downstream of all of them.
 _WHOLE_CATALOGUE = {"audio", "speak", "report", "guide"}
@@ -68,3 +77,20 @@ def narrated_keywords(keywords: Sequence[str], argv: list[str] | None) -> set[st
         elif name.startswith("audio@") and name.removeprefix("audio@") in everything:
             narrated.add(name.removeprefix("audio@"))
     return narrated
+
+
+def recorded_manifests(lock: Path = LOCK_FILE) -> dict[str, str]:
+    """keyword → the md5 dvc.lock holds for its audio stage's manifest dependency (what its last run used)."""
+    try:
+        stages = yaml.load(lock.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (FileNotFoundError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    recorded = {}
+    for name, stage in ((stages or {}).get("stages") or {}).items():
+        if not name.startswith("audio@"):
+            continue
+        keyword = name.removeprefix("audio@")
+        for dep in stage.get("deps") or []:
+            if dep.get("path") == chunks_path(keyword).as_posix() and dep.get("md5"):
+                recorded[keyword] = dep["md5"]
+    return recorded
