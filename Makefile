@@ -42,8 +42,8 @@ endif
 test: $(STAMP) ## Run the whole test suite (what CI runs)
 	$(PYTHON) -m pytest -q -rs tests
 
-test-fast: $(STAMP) ## The everyday loop: every test but the slow real-dvc ones (-m "not slow")
-	$(PYTHON) -m pytest -q -m "not slow" tests
+test-fast: $(STAMP) ## The everyday loop: every test but the slow real-dvc ones, on both cores
+	$(PYTHON) -m pytest -q -n 2 -m "not slow" tests
 
 lint: $(STAMP) ## Check the code with ruff (configured in pyproject.toml)
 	$(PYTHON) -m ruff check stages tests bench

@@ -23,6 +23,7 @@ TONE_MODULE = '''
 
     from pathlib import Path
 
+    from stages.clients.retry import Decision, RetryPolicy
     from stages.core.errors import ParamsError
     from stages.core.params import Params
     from stages.speech.voices.options import VoiceOptions, parse_options
@@ -49,6 +50,7 @@ TONE_MODULE = '''
 
         def __init__(self, params: Params) -> None:
             self.options = parse_options(self.Options, params.tts)
+            self.policy = RetryPolicy(params.retry)
 
         def identity(self) -> dict:
             return {"provider": self.name, "voice": self.options.voice, "speed": self.options.speed}
@@ -65,13 +67,14 @@ TONE_MODULE = '''
         def accepts_cached(self, path: Path) -> bool:
             return True
 
-        def interrupt(self) -> None:
-            pass
-
-        def synthesize(self, text: str, dest: Path) -> None:
+        async def synthesize(self, text: str, dest: Path, *, check=None) -> None:
             import soundfile as sf
 
-            sf.write(dest, speech_samples(text, self.options.speed), 24000, format="WAV", subtype="PCM_16")
+            async def attempt() -> None:
+                sf.write(dest, speech_samples(text, self.options.speed), 24000, format="WAV", subtype="PCM_16")
+
+            await self.policy.run(attempt, retry_on=(), classify=lambda error: Decision(False, str(error)),
+                                  what="tone", check=(lambda _: check(dest)) if check else None)
 '''
 
 
