@@ -40,7 +40,7 @@ endif
 
 # -rs prints why a test was skipped (the browser tests, where Chromium is missing) in one line.
 test: $(STAMP) ## Run the whole test suite (what CI runs)
-	$(PYTHON) -m pytest -q -rs tests
+	$(PYTHON) -m pytest -q -rs -n 2 tests
 
 test-fast: $(STAMP) ## The everyday loop: every test but the slow real-dvc ones, on both cores
 	$(PYTHON) -m pytest -q -n 2 -m "not slow" tests
