@@ -1,6 +1,7 @@
 """README.md is a short front door; docs/ holds the manual, and its links and code map match the tree."""
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -123,7 +124,5 @@ def test_no_comment_or_page_names_a_file_that_does_not_exist():
 
 
 def _git_files() -> list[str]:
-    import subprocess
-
     listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     return [name for name in listed.split("\0") if name]

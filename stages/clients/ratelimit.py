@@ -13,7 +13,7 @@ import json
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,41 +53,30 @@ class RateLimiter:
     A start counts from when its request really left, not from when it was granted: between the two lie
     the SDK's request building and the thread's scheduling, which took from a few ms to 0.14 s on a busy
     2-core machine, so two requests granted 60/rpm apart could reach the server 0.39 s apart at rpm 120.
-    wait() grants a start and holds the budget; sent() (an HTTP client's request hook, the websocket's
+    turn() grants a start and holds the budget; sent() (an HTTP client's request hook, the websocket's
     connect) says the request left and makes the next start due 60/rpm after that; settle() ends the try,
     and frees the budget from the grant if nothing was sent. A holder that is killed frees it after HOLD_S.
     """
 
     def __init__(self, rpm: float | None, *, state: Path | None = None, clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.interval = spacing(rpm) if rpm else 0.0
         self.state = state
         self.clock = clock
         self.sleep = sleep  # injectable, so tests never really wait
         self._next = float("-inf")
-        self._queue = threading.Lock()  # this process's waiters, one at a time
         self._state_lock = threading.Lock()  # the next due time, read and written by waiters and senders
         # The calling try's grant: a context variable, so each thread and each asyncio task holds its own.
         self._mine: contextvars.ContextVar[_Grant | None] = contextvars.ContextVar("grant", default=None)
         self._turns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop → its waiters' queue
 
-    def wait(self) -> float | None:
-        """Block until this caller may start a request; return the start time it was given (None: no limit).
-
-        The next start is counted from when this caller really got its turn, so a sleeper woken late (a busy
-        machine) pushes the next start back instead of letting two starts come closer than 60/rpm seconds.
-        """
-        if not self.interval:
-            return None
-        with self._queue:
-            while True:
-                start, pause = self._grant()
-                if start is not None:
-                    return start
-                self.sleep(pause)
-
     async def turn(self) -> float | None:
-        """wait(), awaited: the sleep is asyncio's, so a cancelled task stops waiting at once."""
+        """Wait until this try may start a request; return the start time it was given (None: no limit).
+
+        The next start is counted from when this try really got its turn, so a sleeper woken late (a busy
+        machine) pushes the next start back instead of letting two starts come closer than 60/rpm seconds.
+        The sleep is asyncio's, so a cancelled task (a sibling failed, Ctrl-C) stops waiting at once.
+        """
         if not self.interval:
             return None
         loop = asyncio.get_running_loop()
@@ -97,7 +86,7 @@ class RateLimiter:
                 start, pause = self._grant()
                 if start is not None:
                     return start
-                await asyncio.sleep(pause)
+                await self.sleep(pause)
 
     def _grant(self) -> tuple[float | None, float]:
         """A start granted now (its time, 0), or none yet (None, how long to sleep before looking again)."""

@@ -1,5 +1,6 @@
 """The client-side requests-per-minute limit: evenly spaced starts, shared by threads, off when rpm is null."""
 
+import asyncio
 import threading
 
 import pytest
@@ -18,19 +19,23 @@ class FakeTime:
     def clock(self) -> float:
         return self.now
 
-    def sleep(self, seconds: float) -> None:
+    async def sleep(self, seconds: float) -> None:
         with self._lock:
             self.slept.append(seconds)
             self.now += seconds
 
 
 def request(limiter: RateLimiter, time: FakeTime, leaves_after: float = 0.0) -> float:
-    """One try as the retry policy makes it: granted, its request sent `leaves_after` s later, settled."""
-    granted = limiter.wait()
-    time.now += leaves_after
-    limiter.sent()
-    limiter.settle()
-    return granted
+    """One try as the retry policy makes it, in one task: granted, its request sent `leaves_after` s later, settled."""
+
+    async def one_try() -> float:
+        granted = await limiter.turn()
+        time.now += leaves_after
+        limiter.sent()
+        limiter.settle()
+        return granted
+
+    return asyncio.run(one_try())
 
 
 def test_starts_are_spaced_sixty_over_rpm_apart():
@@ -63,17 +68,21 @@ def test_the_next_start_counts_from_when_the_request_left_not_from_its_grant():
 def test_a_try_that_sent_nothing_frees_the_budget_from_its_grant():
     time = FakeTime()
     limiter = RateLimiter(120, clock=time.clock, sleep=time.sleep)
-    granted = limiter.wait()
-    time.now += 0.2
-    limiter.settle()  # it failed before sending
-    assert limiter.wait() - granted == pytest.approx(spacing(120))
+
+    async def failed_then_next() -> float:
+        granted = await limiter.turn()
+        time.now += 0.2
+        limiter.settle()  # it failed before sending
+        return await limiter.turn() - granted
+
+    assert asyncio.run(failed_then_next()) == pytest.approx(spacing(120))
 
 
 def test_a_grant_never_settled_holds_the_budget_for_hold_s_at_most():
     time = FakeTime()
     limiter = RateLimiter(120, clock=time.clock, sleep=time.sleep)
-    granted = limiter.wait()  # a holder killed before it sent or settled
-    other = threading.Thread(target=limiter.wait)  # a thread of its own: the grant is per thread
+    granted = asyncio.run(limiter.turn())  # a holder killed before it sent or settled
+    other = threading.Thread(target=lambda: asyncio.run(limiter.turn()))  # another try, on a loop of its own
     other.start()
     other.join()
     assert time.now - granted == pytest.approx(HOLD_S)
@@ -93,9 +102,12 @@ def test_threads_share_the_limit():
 
 
 def test_no_rpm_means_no_waiting():
-    limiter = RateLimiter(None, sleep=lambda seconds: pytest.fail("slept"))
+    async def never(seconds: float) -> None:
+        pytest.fail("slept")
+
+    limiter = RateLimiter(None, sleep=never)
     for _ in range(100):
-        limiter.wait()
+        assert asyncio.run(limiter.turn()) is None
 
 
 def test_two_processes_sharing_the_state_file_share_the_limit(tmp_path):
@@ -105,9 +117,11 @@ def test_two_processes_sharing_the_state_file_share_the_limit(tmp_path):
 
     from tests.conftest import ROOT
 
-    code = ("import sys, time; from pathlib import Path; from stages.clients.ratelimit import shared_limiter\n"
+    code = ("import asyncio, sys; from pathlib import Path; from stages.clients.ratelimit import shared_limiter\n"
             "limiter = shared_limiter(300, 'openai', Path(sys.argv[1]))\n"
-            "for _ in range(5):\n    print(limiter.wait(), flush=True)\n    limiter.sent()\n    limiter.settle()\n")
+            "async def one_try():\n    print(await limiter.turn(), flush=True)\n    limiter.sent()\n"
+            "    limiter.settle()\n"
+            "for _ in range(5):\n    asyncio.run(one_try())\n")
     workers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE,
                                 text=True) for _ in range(2)]
     starts = sorted(float(line) for worker in workers for line in worker.communicate()[0].split())
