@@ -26,14 +26,13 @@ override KEYWORD := $(value KEYWORD)
 export KEYWORD
 endif
 
-# With KEYWORD: exactly that keyword's stages, the speak stage (which then warms that keyword only) and the
-# report, each alone (-s, in this order), so metrics.json counts the new narration and no other keyword's
-# stages run or bill.
+# With KEYWORD: that keyword alone (facts, narration, speech), outside DVC (stages/preview.py), so no other keyword
+# is made or billed; the next plain `make audio` adds it to the guide.
 audio: $(STAMP) ## Narrate every keyword in params.yaml (dvc repro)
 	@$(PYTHON) -m stages.check_params
 ifdef KEYWORD
 	@$(PYTHON) -m stages.keywords "$$KEYWORD"
-	dvc repro --single-item "pipelines/info/dvc.yaml:info@$$KEYWORD" "pipelines/script/dvc.yaml:script@$$KEYWORD" speak "audio@$$KEYWORD" report
+	@$(PYTHON) -m stages.preview "$$KEYWORD"
 else
 	dvc repro
 endif
@@ -55,7 +54,7 @@ bench: $(STAMP) ## Measure speed, memory and request counts against the fake Ope
 pull: $(STAMP) ## Fetch every narration from the DVC remote (dvc pull), with no synthesis
 	dvc pull
 
-prune: $(STAMP) ## Remove outputs, .gitignore lines and dvc.lock entries of keywords no longer in params.yaml
+prune: $(STAMP) ## Remove the outputs of keywords no longer in params.yaml
 	@$(PYTHON) -m stages.prune
 
 # Needs no installed package, so it does not build the venv first.

@@ -6,7 +6,7 @@ Stop numbers come from outputs/stops.json (committed), so a new keyword never re
 import logging
 
 from stages.core.atomic import remove_stale_temps
-from stages.core.cli import run_main
+from stages.core.cli import no_arguments, run_main
 from stages.core.params import Params, load_params
 from stages.core.paths import GUIDE_DIR, STOPS_FILE
 from stages.publishing.numbering import update_numbers
@@ -29,6 +29,7 @@ def run(params: Params) -> list[Stop]:
 
 
 def main(argv: list[str]) -> None:
+    no_arguments(argv, "guide")
     remove_stale_temps(GUIDE_DIR, STOPS_FILE)
     run(load_params())
 

@@ -1,56 +1,56 @@
-"""`make prune`: remove what DVC leaves behind for keywords taken out of params.yaml.
+"""`make prune`: remove the outputs of keywords that are no longer in params.yaml.
 
-DVC never removes the outputs, .gitignore lines or lock entries of a foreach item that is gone
-(treeverse/dvc#5293). This removes exactly those, for `<stage>@<keyword>` entries whose keyword is no
-longer listed, in every lock file of the pipeline, and nothing else: sources/ and scripts/ files are the
-user's and stay.
+A plain `make audio` already drops them: every stage depends on `keywords`, so taking one out re-runs them all,
+and DVC deletes a stage's outputs before it runs. This is for the time in between, and for a keyword narrated with
+`make audio KEYWORD=x` that was never added to params.yaml. sources/ and scripts/ files are the user's and stay.
 """
 
 import logging
-import os
 from pathlib import Path
 
 from stages.core.cli import run_main
-from stages.core.params import load_params
-from stages.core.paths import LOCK_FILES
+from stages.core.params import AUDIO_FORMATS, load_params
+from stages.core.paths import OUTPUTS
 
 log = logging.getLogger(__name__)
 
+# Each per-keyword output folder, with the suffixes its files take after the keyword.
+KEYWORD_FILES = {
+    "info": (".json",),
+    "script": (".md",),
+    "audio": (".vtt", *(f".{fmt}" for fmt in AUDIO_FORMATS)),
+    "spoken": (".txt",),
+    "metrics": (".json",),
+}
 
-def stale_entries(lock_stages: dict, keywords: list[str]) -> list[str]:
-    """Lock entries of foreach stages whose keyword is no longer in params.yaml."""
+
+def keyword_of(path: Path, suffixes: tuple[str, ...]) -> str | None:
+    """The keyword a per-keyword output belongs to; None for anything else in the folder (a .gitignore)."""
+    for suffix in suffixes:
+        if path.name.endswith(suffix) and not path.name.startswith("."):
+            return path.name[:-len(suffix)]
+    return None
+
+
+def stale_outputs(keywords: list[str], outputs: Path = OUTPUTS) -> list[Path]:
     keep = set(keywords)
-    return [name for name in lock_stages if "@" in name and name.split("@", 1)[1] not in keep]
+    stale = []
+    for folder, suffixes in KEYWORD_FILES.items():
+        for path in sorted((outputs / folder).glob("*")):
+            keyword = keyword_of(path, suffixes)
+            if path.is_file() and keyword is not None and keyword not in keep:
+                stale.append(path)
+    return stale
 
 
-def prune() -> list[str]:
-    """Remove stale lock entries with their outputs and .gitignore lines; return the entries removed."""
-    keywords = load_params().keywords
-    locks = [lock for lock in LOCK_FILES if lock.exists()]
-    if not locks:
-        return []
-    from dvc.repo import Repo
-    from dvc.utils.serialize import modify_yaml
-
-    repo = Repo(".")
-    removed = []
-    for lock_file in locks:
-        # DVC's own reader and writer, so the file keeps its format. Output paths are the project root's: every
-        # stage's wdir is the root.
-        with modify_yaml(str(lock_file)) as lock:
-            stages = lock.get("stages", {})
-            for name in stale_entries(stages, keywords):
-                for out in stages[name].get("outs", []):
-                    path = Path(out["path"])
-                    if path.is_file():
-                        path.unlink()
-                        log.info("removed %s", path)
-                    repo.scm.ignore_remove(os.path.abspath(path))  # the same matching DVC uses to add the line
-                del stages[name]
-                log.info("%s: removed %s", lock_file, name)
-                removed.append(name)
+def prune() -> list[Path]:
+    """Remove the stale outputs; return them."""
+    removed = stale_outputs(load_params().keywords)
+    for path in removed:
+        path.unlink()
+        log.info("removed %s", path)
     if not removed:
-        log.info("nothing to prune: every lock entry belongs to a keyword in params.yaml")
+        log.info("nothing to prune: every output belongs to a keyword in params.yaml")
     return removed
 
 

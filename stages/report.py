@@ -1,16 +1,15 @@
-"""report stage: `python -m stages.report` totals the narrations' metrics and writes the plots data.
-
-metrics.json holds the totals and lufs_spread (`dvc metrics show`, `dvc exp show`); durations.json the plot data."""
+"""report stage: `python -m stages.report` totals the narrations' metrics into metrics.json, with lufs_spread
+(`dvc metrics show`, `dvc exp show`), and writes the plot data, durations.json."""
 
 import logging
 from pathlib import Path
 
 from stages.core import atomic
-from stages.core.cli import run_main
+from stages.core.cli import no_arguments, run_main
 from stages.core.errors import PipelineError
 from stages.core.files import read_json_object
 from stages.core.params import Params, load_params
-from stages.core.paths import metrics_path, repro_command
+from stages.core.paths import metrics_path, remake_command
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +24,9 @@ def run(params: Params) -> dict:
     for keyword in params.keywords:
         path = metrics_path(keyword)
         try:
-            rows.append((keyword, read_json_object(path, _NEEDED, f"remake it: dvc repro -f 'audio@{keyword}'")))
+            rows.append((keyword, read_json_object(path, _NEEDED, f"remake it: {remake_command(keyword)}")))
         except FileNotFoundError:
-            raise PipelineError(f"{path} is missing; run `{repro_command('audio', keyword)}` first") from None
+            raise PipelineError(f"{path} is missing; run `{remake_command(keyword)}` first") from None
     totals = {name: round(sum(row[name] for _, row in rows), 6) for name in _SUMMED} | {"narrations": len(rows)}
     totals["lufs_spread"] = round(max(lufs := [row["lufs"] for _, row in rows]) - min(lufs), 2)  # one volume for all
     atomic.write_text(TOTALS_FILE, atomic.stable_json(totals))
@@ -37,6 +36,7 @@ def run(params: Params) -> dict:
 
 
 def main(argv: list[str]) -> None:
+    no_arguments(argv, "report")
     atomic.remove_stale_temps(TOTALS_FILE, DURATIONS_FILE)
     run(load_params())
 

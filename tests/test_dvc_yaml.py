@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stages.core.paths import PIPELINE_FILES
 from tests.conftest import ROOT
 
-STAGE_PARAMS = {"info": ["info"], "script": ["script"], "speak": ["tts"], "audio": ["tts", "audio"],
+# Every stage covers the whole catalogue, so each depends on `keywords` (a keyword added or removed re-runs it).
+STAGE_PARAMS = {"info": ["keywords", "info"], "script": ["keywords", "script"], "audio": ["keywords", "tts", "audio"],
                 "report": ["keywords"], "guide": ["keywords", "guide"]}
 # What each concern folder may import besides itself: everything rests on core, and no concern knows another,
 # so a change inside stages/facts/ re-runs only the info stages.
@@ -27,14 +27,12 @@ def load(path: Path) -> dict:
 
 
 def pipeline() -> dict:
-    """The stages of every pipeline file, by name."""
-    return {name: stage for path in (Path("dvc.yaml"), *PIPELINE_FILES.values())
-            for name, stage in load(ROOT / path)["stages"].items()}
+    """The stages of dvc.yaml, by name."""
+    return load(ROOT / "dvc.yaml")["stages"]
 
 
 def stage_spec(kind: str) -> dict:
-    stage = pipeline()[kind]
-    return stage.get("do", stage)
+    return pipeline()[kind]
 
 
 def code_deps(kind: str) -> list[str]:
@@ -134,29 +132,24 @@ def test_the_import_direction_check_sees_a_wrong_import(tmp_path):
 
 def test_top_level_holds_only_entry_points_and_commands():
     top = sorted(p.name for p in (ROOT / "stages").glob("*.py"))
-    assert set(top) <= {"info.py", "script.py", "speak.py", "audio.py", "report.py", "guide.py", "keywords.py", "prune.py",
-                        "clean_cache.py", "check_params.py", "reading.py"}
-    for name in set(top) & {"info.py", "script.py", "speak.py", "audio.py", "report.py", "guide.py"}:
+    assert set(top) <= {"info.py", "script.py", "audio.py", "report.py", "guide.py", "keywords.py", "prune.py",
+                        "clean_cache.py", "check_params.py", "reading.py", "preview.py"}
+    for name in set(top) & {"info.py", "script.py", "audio.py", "report.py", "guide.py", "preview.py"}:
         lines = (ROOT / "stages" / name).read_text(encoding="utf-8").splitlines()
         assert len(lines) <= 45, f"stages/{name} has {len(lines)} lines; entry points stay thin (about 40)"
 
 
-def test_no_command_carries_a_keyword():
-    # DVC runs cmd through a shell: a keyword in it, quoted or not, could run $(...); stages read DVC_STAGE.
+def test_the_stages_are_one_per_kind_for_the_whole_catalogue():
+    # Nothing per keyword: DVC rewrites the lock after every stage it runs, so the stage count must not grow with
+    # the catalogue (docs/performance.md: Scale). No command carries a keyword either.
+    assert list(pipeline()) == ["info", "script", "audio", "report", "guide"]
     for name, stage in pipeline().items():
-        spec = stage.get("do", stage)
-        assert "${" not in spec["cmd"] and spec["cmd"] == f"python -m stages.{name}"
-        if "foreach" in stage:
-            named = [entry for entry in spec["deps"] + spec["outs"] if "${item}" in str(entry)]
-            assert named, f"{name}: the keyword must still name the stage's files"
+        assert "foreach" not in stage and "${" not in str(stage) and stage["cmd"] == f"python -m stages.{name}"
 
 
-@pytest.mark.parametrize("kind", sorted(PIPELINE_FILES))
-def test_a_stage_with_its_own_lock_runs_at_the_root_over_the_root_params(kind):
-    # Its own dvc.yaml gives it its own dvc.lock (docs/performance.md: Scale); its paths, params and keywords stay
-    # the root's.
-    path = ROOT / PIPELINE_FILES[kind]
-    spec = load(path)
-    assert (path.parent / spec["stages"][kind]["do"]["wdir"]).resolve() == ROOT
-    assert [(path.parent / v.split(":")[0]).resolve() for v in spec["vars"]] == [ROOT / "params.yaml"]
-    assert kind not in load(ROOT / "dvc.yaml")["stages"]
+def test_a_stage_cache_keys_on_the_code_its_deps_name(tmp_path):
+    from stages.core.stage_cache import PROJECT, code_version, files_hash
+
+    assert PROJECT == ROOT
+    assert code_version("info") == files_hash([ROOT / dep for dep in code_deps("info")], ROOT)
+    assert code_version("info") != code_version("script")

@@ -15,22 +15,30 @@ import pytest
 import scipy.signal
 import soundfile as sf
 
-from stages.core.paths import stage_address
 from tests.conftest import HEAVY_PACKAGES, RAN, ROOT, Project, imported_packages, project_env
 
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
+CATALOGUE = {"info", "script", "audio", "report", "guide"}  # one stage per kind, for every keyword
 
 
-def stages_for(keyword: str, *kinds: str) -> set[str]:
-    return {f"{kind}@{keyword}" for kind in kinds}
+def served_from_cache(log: str, stage: str) -> tuple[int, int]:
+    """(keywords, from the cache) as the info or script stage logged them."""
+    found = re.search(rf"{stage}: (\d+) keywords, (\d+) from the cache", log)
+    return int(found[1]), int(found[2])
 
 
-def all_stages() -> set[str]:
-    return set().union(*(stages_for(k, "info", "script", "audio") for k in KEYWORDS))
+def encoded(log: str) -> set[str]:
+    """The keywords whose narration the audio stage encoded (not copied from the narration cache)."""
+    return set(re.findall(r"audio: outputs/audio/(.+)\.mp3 \(.*\d+ encode\(s\)\)", log))
+
+
+def speech_calls(log: str) -> int:
+    """Chunks the audio stage had the voice make (espeak: one call a chunk), from its closing line."""
+    return int(re.search(r"audio: \d+ narrations; \d+ chunks from the cache, (\d+) requests", log)[1])
 
 
 def test_first_repro_makes_every_output_and_decodable_audio(built_project: Project):
-    assert built_project.first_run == all_stages() | {"speak", "report", "guide"}
+    assert built_project.first_run == CATALOGUE
     for keyword in KEYWORDS:
         info = built_project.file(f"outputs/info/{keyword}.json")
         script = built_project.file(f"outputs/script/{keyword}.md")
@@ -45,17 +53,23 @@ def test_second_repro_runs_nothing(project: Project):
     assert project.repro() == set()
 
 
-def test_editing_one_source_reruns_only_that_keyword(project: Project):
+def test_editing_one_source_remakes_only_that_keyword(project: Project):
     source = project.file("sources/백자 달항아리.md")
     source.write_text(source.read_text(encoding="utf-8") + "\n## 덧붙임\n달항아리는 보름달처럼 둥급니다.\n",
                       encoding="utf-8")
-    assert project.repro() == stages_for("백자 달항아리", "info", "script", "audio") | {"speak", "report", "guide"}
+    result = project.run("dvc", "repro")
+    assert set(RAN.findall(result.stdout)) == CATALOGUE
+    # Each stage runs for the catalogue, but the other keywords come from its cache.
+    assert served_from_cache(result.stderr, "info") == served_from_cache(result.stderr, "script") == (3, 2)
+    assert encoded(result.stderr) == {"백자 달항아리"}
 
 
-def test_changing_speed_reruns_only_audio(project: Project):
+def test_changing_speed_remakes_every_narration_and_nothing_before(project: Project):
     params = project.file("params.yaml")
     params.write_text(params.read_text(encoding="utf-8").replace("speed: 1.0", "speed: 1.3"), encoding="utf-8")
-    assert project.repro() == set().union(*(stages_for(k, "audio") for k in KEYWORDS)) | {"speak", "report", "guide"}
+    result = project.run("dvc", "repro")
+    assert set(RAN.findall(result.stdout)) == {"audio", "report", "guide"}
+    assert encoded(result.stderr) == set(KEYWORDS)
 
 
 @pytest.mark.parametrize(("old", "new"), [("max_tries: 8", "max_tries: 3"), ("concurrency: 4", "concurrency: 2")])
@@ -68,30 +82,24 @@ def test_changing_how_calls_are_made_reruns_nothing(project: Project, old, new):
 
 
 def test_editing_openai_code_leaves_every_info_stage_up_to_date(project: Project):
-    """info@* depends on the web clients file by file: an edited OpenAI client or voice re-queries no source."""
+    """The info stage depends on the web clients file by file: an edited OpenAI client or voice re-queries no source."""
     for path in ("stages/clients/openai_access.py", "stages/speech/voices/openai.py"):
         code = project.file(path)
         code.write_text(code.read_text(encoding="utf-8") + "# an edited comment\n", encoding="utf-8")
     status = json.loads(project.run("dvc", "status", "--json").stdout)
-    changed = {name.rsplit(":", 1)[-1] for name in status}
-    assert stages_for(KEYWORDS[0], "audio") <= changed  # the edit is seen: the stages that speak are stale
-    assert not {name for name in changed if name.startswith("info@")}
+    assert "audio" in status  # the edit is seen: the stage that speaks is stale
+    assert "info" not in status
 
 
 def test_editing_the_lexicon_resynthesises_only_the_chunks_whose_spoken_form_changes(project: Project):
     lexicon = project.file("lexicon.yaml")
     lexicon.write_text(lexicon.read_text(encoding="utf-8") + "달항아리: 달 항아리\n", encoding="utf-8")
     result = project.run("dvc", "repro")
-    ran = set(RAN.findall(result.stdout))
-    # speak and every audio stage depend on the lexicon; no info or script stage does.
-    audio = set().union(*(stages_for(k, "audio") for k in KEYWORDS))
-    assert "speak" in ran and ran - {"speak", "report", "guide"} == audio
-    summaries = dict(re.findall(r"audio: outputs/audio/(.+)\.mp3 \(\d+ chunks, \d+ from the cache, (\d+) requests",
-                                result.stderr))
-    # Only 백자 달항아리 says the word: speak synthesises its changed chunks, and no other narration's.
-    changed, requests = re.search(r"speak: (\d+) of 3 narrations changed; \d+ chunks, (\d+) requests",
-                                  result.stderr).groups()
-    assert changed == "1" and int(requests) > 0 and set(summaries.values()) == {"0"}
+    # The audio stage depends on the lexicon; no info or script stage does.
+    assert set(RAN.findall(result.stdout)) == {"audio", "report", "guide"}
+    # Only 백자 달항아리 says the word: its changed chunks are made, and no other narration's.
+    chunks = json.loads(project.file("outputs/metrics/백자 달항아리.json").read_text(encoding="utf-8"))["chunks"]
+    assert encoded(result.stderr) == {"백자 달항아리"} and 0 < speech_calls(result.stderr) <= chunks
     assert "달 항아리" in project.file("outputs/spoken/백자 달항아리.txt").read_text(encoding="utf-8")
 
 
@@ -100,12 +108,27 @@ def test_hand_edited_script_resynthesises_only_that_keyword(project: Project):
     project.file(f"scripts/{keyword}.md").write_text(
         "안녕하세요. 이 종은 손으로 고쳐 쓴 해설로 소개합니다.\n\n성덕대왕신종은 771년에 완성되었습니다.\n",
         encoding="utf-8")
-    ran = project.repro()
-    # Every script stage re-runs (the scripts/ folder changed), but only the edited keyword's text changed.
-    assert ran == set().union(*(stages_for(k, "script") for k in KEYWORDS)) | {
-        "speak", f"audio@{keyword}", "report", "guide"}
+    result = project.run("dvc", "repro")
+    # The script stage re-runs (the scripts/ folder changed), but only the edited keyword's text changed.
+    assert set(RAN.findall(result.stdout)) == {"script", "audio", "report", "guide"}
+    assert served_from_cache(result.stderr, "script") == (3, 2) and encoded(result.stderr) == {keyword}
     assert project.file(f"outputs/script/{keyword}.md").read_bytes() == project.file(
         f"scripts/{keyword}.md").read_bytes()
+
+
+def test_with_an_empty_local_cache_a_one_stop_edit_remakes_that_stop_only(project: Project):
+    """A fresh clone after `dvc pull` has the outputs but no .cache/: the other stops come back from DVC's cache."""
+    shutil.rmtree(project.file(".cache"))
+    keyword = "성덕대왕신종"
+    others = {k: project.file(f"outputs/audio/{k}.mp3").read_bytes() for k in KEYWORDS if k != keyword}
+    project.file(f"scripts/{keyword}.md").write_text("안녕하세요. 손으로 고쳐 쓴 해설입니다.\n", encoding="utf-8")
+    result = project.run("dvc", "repro")
+    assert set(RAN.findall(result.stdout)) == {"script", "audio", "report", "guide"}
+    assert served_from_cache(result.stderr, "script") == (3, 2)
+    assert encoded(result.stderr) == {keyword} and speech_calls(result.stderr) == 1  # its one chunk
+    assert set(re.findall(r"audio: outputs/audio/(.+)\.mp3 \(from the last run, in DVC's cache\)", result.stderr)) == set(others)
+    assert {k: project.file(f"outputs/audio/{k}.mp3").read_bytes() for k in others} == others
+    assert "up to date" in project.run("dvc", "status").stdout
 
 
 def _make(project: Project, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -192,24 +215,27 @@ def test_each_narration_has_subtitles_tags_and_metrics(built_project: Project):
     assert "outputs/metrics" not in built_project.file(".gitignore").read_text(encoding="utf-8")
 
 
-def test_forced_rerun_gives_byte_identical_outputs(project: Project):
-    keyword = KEYWORDS[1]
-    paths = [f"outputs/info/{keyword}.json", f"outputs/script/{keyword}.md", f"outputs/audio/{keyword}.mp3",
-             f"outputs/audio/{keyword}.vtt"]
+def test_a_forced_rerun_with_no_cache_gives_byte_identical_outputs(project: Project, tmp_path):
+    paths = [f"outputs/{kind}/{keyword}.{suffix}" for keyword in KEYWORDS
+             for kind, suffix in (("info", "json"), ("script", "md"), ("audio", "mp3"), ("audio", "vtt"))]
     before = {p: project.file(p).read_bytes() for p in paths}
-    assert project.repro("--force", "--single-item", stage_address("info", keyword), stage_address("script", keyword),
-                         f"audio@{keyword}") == stages_for(keyword, "info", "script", "audio")
+    shutil.rmtree(project.file(".dvc/cache"))  # nor DVC's: every output is made again
+    result = project.run("dvc", "repro", "--force", DOCENT_CACHE_DIR=str(tmp_path / "empty"))
+    assert set(RAN.findall(result.stdout)) == CATALOGUE and encoded(result.stderr) == set(KEYWORDS)
+    assert served_from_cache(result.stderr, "info") == (3, 0)
     assert {p: project.file(p).read_bytes() for p in paths} == before
 
 
 def test_an_audio_stage_with_nothing_to_make_loads_no_encoder(project: Project, tmp_path):
     keyword = KEYWORDS[0]
     before = project.file(f"outputs/audio/{keyword}.mp3").read_bytes()
-    assert not imported_packages(project, "stages.audio", keyword) & HEAVY_PACKAGES
+    assert not imported_packages(project, "stages.audio") & HEAVY_PACKAGES
     assert project.file(f"outputs/audio/{keyword}.mp3").read_bytes() == before
-    # With nothing cached the same stage encodes, and the check above would see the packages load.
-    encoded = imported_packages(project, "stages.audio", keyword, DOCENT_CACHE_DIR=str(tmp_path / "empty"))
-    assert {"numpy", "soundfile", "mutagen"} <= encoded
+    # With nothing cached (nor in DVC's cache) the same narration is encoded, and the check above would see the
+    # packages load.
+    shutil.rmtree(project.file(".dvc/cache"))
+    made = imported_packages(project, "stages.preview", keyword, DOCENT_CACHE_DIR=str(tmp_path / "empty"))
+    assert {"numpy", "soundfile", "mutagen"} <= made
     assert project.file(f"outputs/audio/{keyword}.mp3").read_bytes() == before
 
 
@@ -239,8 +265,8 @@ def test_a_shell_payload_committed_as_a_keyword_runs_nothing_under_plain_dvc_rep
     assert result.returncode != 0
     output = result.stdout + result.stderr
     errors = [line for line in output.splitlines() if line.startswith("error:")]
-    assert errors == [f"error: keyword {payload!r} contains '{payload[0]}'; keywords are file names on every system, "
-                      "so none of \" $ ` \\ : * ? < > | @ may appear in one"], output
+    assert errors == [f"error: params.yaml: keywords.0: keyword {payload!r} contains '{payload[0]}'; keywords are "
+                      "file names on every system, so none of \" $ ` \\ : * ? < > | @ may appear in one"], output
     assert "Traceback" not in output
     assert not fresh_project.file("outputs/info").exists()
 
@@ -269,18 +295,25 @@ def test_make_audio_refuses_a_keyword_that_is_no_portable_file_name_and_writes_n
     assert _listing(project) - {".venv"} == files_before
 
 
-def test_make_audio_with_a_keyword_updates_the_report_and_runs_no_other_keyword(project: Project):
+def test_make_audio_with_a_keyword_narrates_it_alone_and_the_next_run_publishes_it(project: Project):
     keyword = "새 달항아리"
     shutil.copy(project.file(f"sources/{KEYWORDS[1]}.md"), project.file(f"sources/{keyword}.md"))
+    before = {k: project.file(f"outputs/audio/{k}.mp3").stat().st_mtime_ns for k in KEYWORDS}
     result = _make(project, "audio", f"KEYWORD={keyword}")
     assert result.returncode == 0, result.stderr
-    ran = set(RAN.findall(result.stdout))
-    assert ran == stages_for(keyword, "info", "script", "audio") | {"speak", "report"}
+    assert RAN.findall(result.stdout) == [] and encoded(result.stderr) == {keyword}  # outside DVC, that keyword only
+    assert {k: project.file(f"outputs/audio/{k}.mp3").stat().st_mtime_ns for k in KEYWORDS} == before
+    assert sf.info(project.file(f"outputs/audio/{keyword}.mp3")).duration > 1.0
+    # The next plain run publishes it, with its work already done: nothing fetched, written or encoded again.
+    result = _make(project, "audio")
+    assert set(RAN.findall(result.stdout)) == CATALOGUE
+    assert served_from_cache(result.stderr, "info") == served_from_cache(result.stderr, "script") == (4, 4)
+    assert encoded(result.stderr) == set() and speech_calls(result.stderr) == 0
     totals = json.loads(project.file("metrics.json").read_text(encoding="utf-8"))
     assert totals["narrations"] == len(KEYWORDS) + 1
     plotted = json.loads(project.file("outputs/report/durations.json").read_text(encoding="utf-8"))
     assert [row["keyword"] for row in plotted] == [*KEYWORDS, keyword]
-    assert "changed" not in project.run("dvc", "status", "report").stdout
+    assert "up to date" in project.run("dvc", "status").stdout
 
 
 def test_kill_9_mid_narration_leaves_no_temp_file_after_the_next_run(fresh_project: Project, tmp_path):
@@ -288,9 +321,9 @@ def test_kill_9_mid_narration_leaves_no_temp_file_after_the_next_run(fresh_proje
     # A long hand-written script and an empty chunk cache, so the narration is still being written when killed.
     shutil.copy(ROOT / "tests" / "long_narration.md", fresh_project.file(f"scripts/{keyword}.md"))
     env = {"DOCENT_CACHE_DIR": str(tmp_path / "cache")}
-    fresh_project.repro(stage_address("script", keyword), **env)
+    fresh_project.repro("script", **env)
     audio = fresh_project.file("outputs/audio")
-    stage = subprocess.Popen([sys.executable, "-m", "stages.audio", keyword], cwd=fresh_project.path,
+    stage = subprocess.Popen([sys.executable, "-m", "stages.audio"], cwd=fresh_project.path,
                              env={**project_env(), **env}, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not list(audio.glob(f".{keyword}.mp3.*.tmp")) and stage.poll() is None and time.monotonic() < deadline:
@@ -298,7 +331,7 @@ def test_kill_9_mid_narration_leaves_no_temp_file_after_the_next_run(fresh_proje
     stage.send_signal(signal.SIGKILL)
     assert stage.wait(timeout=30) == -signal.SIGKILL
     assert list(audio.glob(f".{keyword}.mp3.*.tmp")), "the stage was not killed mid-narration"
-    assert f"audio@{keyword}" in fresh_project.repro(f"audio@{keyword}", **env)
+    assert "audio" in fresh_project.repro("audio", **env)
     assert list(fresh_project.file("outputs").rglob("*.tmp")) == []
     assert sf.info(audio / f"{keyword}.mp3").duration > 200
 

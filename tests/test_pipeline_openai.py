@@ -14,11 +14,10 @@ import scipy.signal
 import soundfile as sf
 
 from stages.core.params import load_params
-from stages.core.paths import stage_address
 from stages.speech.chunking import split_chunks
 from stages.speech.voices.openai import MAX_INPUT_CHARS
 from tests.conftest import FAKE_KEY, HEAVY_PACKAGES, RAN, ROOT, Project, copy_project, edit_params, imported_packages
-from tests.test_pipeline import _make
+from tests.test_pipeline import CATALOGUE, _make, encoded, served_from_cache
 
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
 
@@ -79,11 +78,16 @@ def repro(project: Project, fake: FakeProcess, *targets: str) -> tuple[set[str],
     return set(RAN.findall(result.stdout)), output
 
 
+def chunks_of(project: Project, *keywords: str) -> list[str]:
+    """The chunks of these keywords' scripts, in order, repeats included."""
+    cap = min(load_params(project.file("params.yaml")).tts.chunk_chars, MAX_INPUT_CHARS)
+    return [chunk.text for keyword in keywords for chunk in split_chunks(
+        project.file(f"outputs/script/{keyword}.md").read_text(encoding="utf-8"), cap)]
+
+
 def chunk_texts(project: Project, *keywords: str) -> set[str]:
     """The distinct chunks of these keywords' scripts: one speech request each, as the chunk cache is shared."""
-    cap = min(load_params(project.file("params.yaml")).tts.chunk_chars, MAX_INPUT_CHARS)
-    return {chunk.text for keyword in keywords for chunk in split_chunks(
-        project.file(f"outputs/script/{keyword}.md").read_text(encoding="utf-8"), cap)}
+    return set(chunks_of(project, *keywords))
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +113,7 @@ def project(openai_project, tmp_path) -> Project:
 
 
 def test_first_repro_narrates_every_keyword_with_decodable_audio(openai_project: Project):
-    assert openai_project.first_run == {f"{kind}@{k}" for k in KEYWORDS for kind in ("info", "script", "audio")} | {
-        "speak", "report", "guide"}
+    assert openai_project.first_run == CATALOGUE
     assert openai_project.chat_requests == len(KEYWORDS)
     assert openai_project.speech_requests == len(chunk_texts(openai_project, *KEYWORDS))
     for keyword in KEYWORDS:
@@ -155,18 +158,29 @@ def test_hand_edit_makes_no_chat_request_for_the_other_keywords(project: Project
         "안녕하세요. 이 종은 손으로 고쳐 쓴 해설로 소개합니다.\n\n성덕대왕신종은 771년에 완성되었습니다.\n",
         encoding="utf-8")
     chat, speech = fake_process.count("chat"), fake_process.count("speech")
-    ran, _ = repro(project, fake_process)
-    # Every script stage re-runs (scripts/ changed); the others come from the chat cache, byte-identical.
-    assert ran == {f"script@{k}" for k in KEYWORDS} | {"speak", f"audio@{keyword}", "report", "guide"}
+    ran, output = repro(project, fake_process)
+    # The script stage re-runs (scripts/ changed); the other keywords come from its cache, byte-identical.
+    assert ran == {"script", "audio", "report", "guide"}
+    assert served_from_cache(output, "script") == (len(KEYWORDS), len(KEYWORDS) - 1)
+    assert encoded(output) == {keyword}
     assert fake_process.count("chat") == chat
     assert fake_process.count("speech") - speech == len(chunk_texts(project, keyword))
 
 
 def test_forced_rerun_of_the_script_stage_asks_nothing(project: Project, fake_process):
+    before = {k: project.file(f"outputs/script/{k}.md").read_bytes() for k in KEYWORDS}
     chat = fake_process.count("chat")
-    ran, _ = repro(project, fake_process, "--force", "--single-item", stage_address("script", "백자 달항아리"))
-    assert ran == {"script@백자 달항아리"} and fake_process.count("chat") == chat
-    assert repro(project, fake_process)[0] == set()  # the same script, so the audio is not redone
+    ran, output = repro(project, fake_process, "--force", "--single-item", "script")
+    assert ran == {"script"} and served_from_cache(output, "script") == (len(KEYWORDS), len(KEYWORDS))
+    # Without the stage's cache, the chat cache answers: still no request, and the same narrations.
+    stage_cache = project.file(".cache/script")
+    assert stage_cache.is_dir()
+    shutil.rmtree(stage_cache)
+    ran, output = repro(project, fake_process, "--force", "--single-item", "script")
+    assert ran == {"script"} and served_from_cache(output, "script") == (len(KEYWORDS), 0)
+    assert fake_process.count("chat") == chat
+    assert {k: project.file(f"outputs/script/{k}.md").read_bytes() for k in KEYWORDS} == before
+    assert repro(project, fake_process)[0] == set()  # the same scripts, so the audio is not redone
 
 
 def test_changing_the_audio_params_re_encodes_and_synthesises_nothing(project: Project, fake_process):
@@ -180,8 +194,8 @@ def test_changing_the_audio_params_re_encodes_and_synthesises_nothing(project: P
     params.write_text(text, encoding="utf-8")
     before = {k: project.file(f"outputs/audio/{k}.mp3").read_bytes() for k in KEYWORDS}
     speech = fake_process.count("speech")
-    ran, _ = repro(project, fake_process)
-    assert ran == {f"audio@{k}" for k in KEYWORDS} | {"report", "guide"}  # not speak: it depends on tts only
+    ran, output = repro(project, fake_process)
+    assert ran == {"audio", "report", "guide"} and encoded(output) == set(KEYWORDS)
     assert fake_process.count("speech") == speech  # 0 speech requests: no chunk's cache key holds `audio`
     for keyword in KEYWORDS:
         path = project.file(f"outputs/audio/{keyword}.mp3")
@@ -193,22 +207,22 @@ def test_changing_the_audio_params_re_encodes_and_synthesises_nothing(project: P
     assert json.loads(project.file("metrics.json").read_text(encoding="utf-8"))["lufs_spread"] <= 1.0
 
 
-def stage_error(project: Project, fake: FakeProcess, module: str, keyword: str, **env: str) -> str:
-    result = project.run(sys.executable, "-m", module, keyword, check=False, **env)
+def stage_error(project: Project, module: str, *args: str, **env: str) -> str:
+    result = project.run(sys.executable, "-m", module, *args, check=False, **env)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert FAKE_KEY not in result.stdout + result.stderr
     return [line for line in result.stderr.splitlines() if line.startswith("error: ")][0]
 
 
 def test_missing_key_is_one_line_when_something_must_be_synthesised(project: Project, fake_process, tmp_path):
-    error = stage_error(project, fake_process, "stages.audio", "백자 달항아리", OPENAI_BASE_URL=fake_process.url,
+    error = stage_error(project, "stages.audio", OPENAI_BASE_URL=fake_process.url,
                         DOCENT_CACHE_DIR=str(tmp_path / "empty"))
     assert error.startswith("error: OPENAI_API_KEY is not set")
 
 
 def test_no_key_is_needed_when_every_chunk_is_cached(project: Project, fake_process):
     speech = fake_process.count("speech")
-    loaded = imported_packages(project, "stages.audio", "백자 달항아리", OPENAI_BASE_URL=fake_process.url)
+    loaded = imported_packages(project, "stages.audio", OPENAI_BASE_URL=fake_process.url)
     assert fake_process.count("speech") == speech
     assert not loaded & HEAVY_PACKAGES  # nothing to make: neither the SDK nor the encoder is imported
 
@@ -219,24 +233,27 @@ def test_refused_key_is_one_line_after_one_request(project: Project, fake_proces
     # One request at a time, so no other chunk is already in flight; an empty chunk cache, so that it asks.
     params = project.file("params.yaml")
     params.write_text(params.read_text(encoding="utf-8").replace("concurrency: 4", "concurrency: 1"), encoding="utf-8")
-    error = stage_error(project, fake_process, "stages.audio", "백자 달항아리", **openai_env(fake_process),
+    error = stage_error(project, "stages.audio", **openai_env(fake_process),
                         DOCENT_CACHE_DIR=str(tmp_path / "empty-cache"))
     assert "the API key was rejected (401); check OPENAI_API_KEY" in error
     assert fake_process.count("speech") - speech == 1
 
 
 def test_key_never_reaches_disk_or_any_log_line(project: Project, fake_process, tmp_path):
-    """Every line the stages log under `dvc repro --verbose` (requests, retries, clean-up, summaries), and every file."""
+    """Every line the preview and the stages under `dvc repro --verbose` log (requests, retries, clean-up,
+    summaries), and every file."""
     keyword = "백자 달항아리"
-    project.file(f"outputs/audio/.{keyword}.mp3.abcd1234.tmp").write_bytes(b"")  # left by a killed run
+    # Left by a killed run: the preview removes it (DVC deletes a stage's output folders itself before it runs).
+    project.file(f"outputs/audio/.{keyword}.mp3.abcd1234.tmp").write_bytes(b"")
     cache = tmp_path / "cache"  # empty, so that chat and speech requests are made and logged
-    fake_process.queue("chat", "reset")
-    fake_process.queue("speech", "reset")
     env = {**openai_env(fake_process), "DOCENT_CACHE_DIR": str(cache)}
-    result = project.run("dvc", "repro", "--verbose", "--force", f"audio@{keyword}", **env)
-    report = project.run("dvc", "repro", "--verbose", "--force", "--single-item", "report", **env)
-    output = result.stdout + result.stderr + report.stdout + report.stderr
-    for line in ("left by an interrupted run", "waiting", "info: ", "script: ", "audio: ", "report: "):
+    output = ""
+    for command in ([sys.executable, "-m", "stages.preview", keyword], ["dvc", "repro", "--verbose", "--force"]):
+        fake_process.queue("chat", "reset")
+        fake_process.queue("speech", "reset")
+        result = project.run(*command, **env)
+        output += result.stdout + result.stderr
+    for line in ("left by an interrupted run", "waiting", "info: ", "script: ", "audio: ", "preview: ", "report: "):
         assert line in output, f"no {line!r} line to check"
     assert FAKE_KEY not in output
     leaked = [path for root in (project.path, cache) for path in root.rglob("*")
@@ -250,27 +267,38 @@ def set_voice(project: Project, voice: str) -> None:
                       encoding="utf-8")
 
 
-def test_a_voice_change_is_synthesised_across_keywords_by_the_speak_stage(project: Project, fake_process):
+def test_a_voice_change_is_synthesised_across_keywords_in_one_pool(project: Project, fake_process):
     set_voice(project, "nova")
     speech = fake_process.count("speech")
     fake_process.reset_peaks()
     ran, output = repro(project, fake_process)
-    assert ran == {"speak", "report", "guide"} | {f"audio@{k}" for k in KEYWORDS}
-    assert f"speak: {len(KEYWORDS)} of {len(KEYWORDS)} narrations changed" in output
-    assert fake_process.count("speech") - speech == len(chunk_texts(project, *KEYWORDS))
-    # Every audio stage found all of its chunks in the cache: the speak stage made them, in one pool.
-    summaries = re.findall(r"audio: .* \((\d+) chunks, (\d+) from the cache, (\d+) requests", output)
-    assert len(summaries) == len(KEYWORDS) and all(c == cached and r == "0" for c, cached, r in summaries)
+    assert ran == {"audio", "report", "guide"} and encoded(output) == set(KEYWORDS)
+    chunks = len(chunk_texts(project, *KEYWORDS))
+    assert fake_process.count("speech") - speech == chunks
+    # A chunk said twice is asked for once; its second use counts as a cache hit.
+    repeats = len(chunks_of(project, *KEYWORDS)) - chunks
+    assert f"audio: {len(KEYWORDS)} narrations; {repeats} chunks from the cache, {chunks} requests, 0 retries" in output
     # Requests of several keywords were in flight together, up to requests.concurrency (4).
     assert fake_process.most_in_flight("speech") == min(4, len(chunk_texts(project, *KEYWORDS)))
     for keyword in KEYWORDS:  # complete narrations: every chunk's sound, in script order (tones checked elsewhere)
         assert sf.info(project.file(f"outputs/audio/{keyword}.mp3")).duration > 1.0
 
 
-def test_cost_guard_a_targeted_run_requests_only_its_own_chunks(project: Project, fake_process):
+def test_cost_guard_a_one_keyword_run_requests_only_its_own_chunks(project: Project, fake_process):
+    keyword, others = "백자 달항아리", [k for k in KEYWORDS if k != "백자 달항아리"]
     set_voice(project, "echo")
+    untouched = {k: project.file(f"outputs/audio/{k}.mp3").read_bytes() for k in others}
+    chat, speech = fake_process.count("chat"), fake_process.count("speech")
+    result = _make(project, "audio", f"KEYWORD={keyword}", **openai_env(fake_process))
+    assert result.returncode == 0, result.stdout + result.stderr
+    ours, said = len(chunk_texts(project, keyword)), len(chunks_of(project, keyword))
+    assert RAN.findall(result.stdout) == [] and encoded(result.stderr) == {keyword}  # outside DVC
+    assert fake_process.count("speech") - speech == ours and fake_process.count("chat") == chat
+    assert re.search(rf"preview: outputs/audio/{keyword}\.mp3 \(.*; {said} chunks, {said - ours} from the cache, "
+                     rf"{ours} requests\)", result.stderr), result.stderr
+    assert {k: project.file(f"outputs/audio/{k}.mp3").read_bytes() for k in others} == untouched
+    # The next plain run pays for the other keywords only: the previewed narration comes from the caches.
     speech = fake_process.count("speech")
-    ran, output = repro(project, fake_process, "audio@백자 달항아리")
-    assert ran == {"speak", "audio@백자 달항아리"}
-    assert fake_process.count("speech") - speech == len(chunk_texts(project, "백자 달항아리"))
-    assert "speak: 1 of 1 narrations changed" in output
+    ran, output = repro(project, fake_process)
+    assert ran == {"audio", "report", "guide"} and encoded(output) == set(others)
+    assert fake_process.count("speech") - speech == len(chunk_texts(project, *others) - chunk_texts(project, keyword))

@@ -13,6 +13,7 @@ from stages.speech.chunking import spoken_chunks
 from stages.speech.reading import Reader, load_lexicon
 from stages.speech.voices.realtime import RealtimeSpeech
 from tests.conftest import ROOT, Project, edit_params
+from tests.test_pipeline import _make
 
 KEY = "sk-test-e2e-DO-NOT-PRINT-91c2"
 KEYWORDS = ["청자 상감운학문 매병", "백자 달항아리", "성덕대왕신종"]
@@ -72,10 +73,9 @@ def test_repro_narrates_every_keyword_through_the_realtime_protocol(fresh_projec
 
 
 @pytest.mark.parametrize("server", ["quota"], indirect=True)
-def test_an_exhausted_quota_stops_the_stage_with_one_line(fresh_project: Project, server):
+def test_an_exhausted_quota_stops_the_narration_with_one_line(fresh_project: Project, server):
     use_realtime(fresh_project)
-    result = fresh_project.run("dvc", "repro", "audio@백자 달항아리", check=False, OPENAI_API_KEY=KEY,
-                               OPENAI_BASE_URL=server.base_url)
+    result = _make(fresh_project, "audio", "KEYWORD=백자 달항아리", OPENAI_API_KEY=KEY, OPENAI_BASE_URL=server.base_url)
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert errors and "credit is exhausted" in errors[0] and "Traceback" not in result.stderr

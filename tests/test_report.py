@@ -33,7 +33,7 @@ def test_a_damaged_metrics_file_is_one_line_naming_it_and_the_fix(workspace, cap
     assert caught.value.code == 1 and "Traceback" not in err
     (line,) = err.splitlines()
     assert line.startswith(f"error: outputs/metrics/성덕대왕신종.json {problem}")
-    assert line.endswith("; remake it: dvc repro -f 'audio@성덕대왕신종'")
+    assert line.endswith("; remake it: make audio KEYWORD='성덕대왕신종'")
     assert not (workspace / "metrics.json").exists()
 
 
@@ -50,4 +50,4 @@ def test_metrics_from_before_mastering_ask_to_be_remade(workspace, capsys):
                                                                     encoding="utf-8")
     with pytest.raises(SystemExit):
         run_main(report.main, [])
-    assert "no number under 'lufs'; remake it: dvc repro -f 'audio@성덕대왕신종'" in capsys.readouterr().err
+    assert "no number under 'lufs'; remake it: make audio KEYWORD='성덕대왕신종'" in capsys.readouterr().err

@@ -19,7 +19,7 @@ def workspace(tmp_path, monkeypatch):
 def run_stage(capsys) -> tuple[int, str]:
     """The stage's exit status and stderr."""
     try:
-        run_main(script.main, ["백자 달항아리"])
+        run_main(script.main, [])
     except SystemExit as exc:
         return exc.code, capsys.readouterr().err
     return 0, capsys.readouterr().err

@@ -1,7 +1,7 @@
 """A client-side limit on requests per minute (requests.rpm), shared by every thread and every process.
 
-`dvc queue start -j 2` runs two experiments at once, and a catalogue's audio stages run one process
-after another: a limiter inside one process would restart with each stage and double with each worker.
+`dvc queue start -j 2` runs two experiments at once, and each stage (and `make audio KEYWORD=…`) is a process
+of its own: a limiter inside one process would restart with each process and double with each worker.
 So the next free start time lives in a small file in the chunk cache's folder, read and advanced under
 a file lock (filelock), and every process that shares the cache root shares the budget.
 """

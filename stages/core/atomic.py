@@ -97,6 +97,12 @@ def write_bytes(path: Path, data: bytes) -> None:
             os.fsync(f.fileno())
 
 
+def copy_file(source: Path, dest: Path) -> None:
+    """Copy a file into place atomically."""
+    with atomic_path(dest) as tmp:
+        shutil.copyfile(source, tmp)
+
+
 def temp_prefix(path: Path) -> str:
     """How the temp files (or folders) that stand in for `path` while it is written are named: `.<name>.<random>.tmp`."""
     return f".{path.name}."
@@ -109,12 +115,19 @@ def remove_stale_temps(*outputs: Path) -> list[Path]:
     temp file of these outputs can belong to a live writer.
     """
     removed = []
+    # One listing per folder, not per output: a catalogue stage names thousands of outputs in a few folders.
+    by_folder: dict[Path, set[str]] = {}
     for out in outputs:
-        # mkstemp's random part has no '.', so `.a.mp3.<random>.tmp` never matches the temps of `a.mp3.mp3`.
-        pattern = re.compile(re.escape(temp_prefix(out)) + r"[^.]+" + re.escape(TEMP_SUFFIX))
+        by_folder.setdefault(out.parent, set()).add(out.name)
+    for folder, names in by_folder.items():
         with contextlib.suppress(FileNotFoundError):
-            for entry in sorted(out.parent.iterdir()):
-                if not pattern.fullmatch(entry.name):
+            for entry in sorted(folder.iterdir()):
+                if not (entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX)):
+                    continue
+                # `.<name>.<random>.tmp`: mkstemp's random part has no '.', so `.a.mp3.<random>.tmp` never
+                # stands for `a.mp3.mp3`.
+                name = entry.name[1:-len(TEMP_SUFFIX)].rpartition(".")[0]
+                if name not in names:
                     continue
                 if entry.is_dir() and not entry.is_symlink():
                     shutil.rmtree(entry, ignore_errors=True)  # a folder output's staging copy (write_site)

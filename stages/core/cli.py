@@ -2,7 +2,6 @@
 
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable
 
@@ -34,26 +33,15 @@ def run_main(main: Callable[[list[str]], None], argv: list[str] | None = None) -
 
 
 def one_keyword(argv: list[str], usage: str) -> str:
-    """The single KEYWORD argument every stage takes."""
+    """The single KEYWORD argument of a one-keyword command (make audio KEYWORD=x)."""
     if len(argv) != 1:
         raise PipelineError(f"usage: {usage} KEYWORD")
     return argv[0]
 
 
-# DVC_STAGE is `<stage>@<keyword>`, prefixed with `<path>/dvc.yaml:` when dvc.yaml is not in the current folder
-# (dvc/stage/run.py: prepare_kwargs sets it to stage.addressing). A keyword holds no ':', so the prefix is unambiguous.
-_DVC_STAGE = re.compile(r"(?:.*?dvc\.yaml:)?(?P<stage>[^@:]+)@(?P<keyword>.*)", re.S)
-
-
-def stage_keyword(argv: list[str], stage: str) -> str:
-    """A foreach stage's keyword: the one argument when run by hand, else DVC_STAGE's, which no shell ever parses."""
-    usage = f"usage: python -m stages.{stage} KEYWORD (under dvc repro the keyword comes from DVC_STAGE)"
+def no_arguments(argv: list[str], stage: str) -> None:
+    """A catalogue stage takes no argument: one given (a keyword, as the per-keyword stages took) is refused, so that
+    nobody pays for the whole catalogue while meaning one stop."""
     if argv:
-        return one_keyword(argv, f"python -m stages.{stage}")
-    addressing = os.environ.get("DVC_STAGE")
-    if not addressing:
-        raise PipelineError(usage)
-    match = _DVC_STAGE.fullmatch(addressing)
-    if match is None or match["stage"] != stage:
-        raise PipelineError(f"DVC_STAGE is {addressing!r}, not {stage}@<keyword>; {usage}")
-    return match["keyword"]
+        raise PipelineError(f"python -m stages.{stage} takes no argument: it makes every keyword in params.yaml; "
+                            f"for one keyword run `make audio KEYWORD=<keyword>`")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from stages.core import atomic
 from stages.core.errors import PipelineError
-from stages.core.paths import info_path, repro_command
+from stages.core.paths import info_path, remake_command
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,6 @@ def read_facts(keyword: str) -> Facts:
     try:
         return Facts.from_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PipelineError(f"{path} is missing; run the info stage first ({repro_command('info', keyword)})") from None
+        raise PipelineError(f"{path} is missing; run the info stage first ({remake_command(keyword)})") from None
     except (ValueError, TypeError, KeyError) as exc:
-        raise PipelineError(f"{path} is not a valid info file ({exc}); re-run it ({repro_command('info', keyword)})") from None
+        raise PipelineError(f"{path} is not a valid info file ({exc}); re-run it ({remake_command(keyword)})") from None

@@ -146,7 +146,7 @@ def check_models(params: Params, *, warn: Collection[str] = (), on: date | None 
     """Refuse, in one line, a model this run would call at OpenAI that is shut down by `on` (default: today).
 
     The keys in `warn` also get a warning line when their model shuts down within WARN_DAYS: each stage warns
-    about the model it calls itself, so a catalogue's info stages do not repeat the script stage's warning.
+    about the model it calls itself, so the info stage does not repeat the script stage's warning.
     """
     if not served_by_openai():
         return

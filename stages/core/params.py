@@ -23,8 +23,8 @@ SCRIPT_MODEL = "gpt-5.4-mini"
 
 
 # Characters a keyword may not hold: Windows refuses " * : < > ? \ | in file names, so a clone there would break;
-# $ and ` mean something to a shell; ':' and '@' are DVC's separators in `dvc.yaml:stage@keyword` (DVC cannot
-# even resolve a foreach item holding '@': "Stage 'audio@a@b' not found").
+# $ and ` mean something to a shell; '@' was DVC's separator in the per-keyword stage names (`audio@<keyword>`)
+# of the pipeline before its stages became one per kind for the whole catalogue, and is refused still.
 UNSAFE_KEYWORD_CHARS = '"$`\\:*?<>|@'
 # Device names Windows will not create as files, whatever follows the first dot (CON.md and CON.json too).
 WINDOWS_DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10))}
@@ -98,7 +98,7 @@ InfoSource = Literal["heritage", "wikipedia", "local"]
 
 
 class InfoParams(Section):
-    """How facts are gathered (dvc.yaml: a dependency of info@*)."""
+    """How facts are gathered (dvc.yaml: a dependency of the info stage)."""
 
     provider: Literal["local", "heritage", "wikipedia", "auto"] = "local"
     # The order `auto` asks the sources in; the first with facts for the keyword answers.
@@ -112,7 +112,7 @@ class InfoParams(Section):
 
 
 class ScriptParams(Section):
-    """How the narration is written (a dependency of script@*)."""
+    """How the narration is written (a dependency of the script stage)."""
 
     provider: Literal["template", "openai"] = "template"
     model: str = Field(default=SCRIPT_MODEL, min_length=1)  # chat model (openai); null: the default
@@ -128,12 +128,12 @@ class ScriptParams(Section):
 
 
 class TTSParams(Section):
-    """What the narration sounds like (a dependency of audio@*): the keys every provider shares.
+    """What the narration sounds like (a dependency of the audio stage): the keys every provider shares.
 
     The provider's own keys (model, voice, speed, instructions, max_cer) are kept here unread and validated by the
     provider's Options (stages/speech/voices/), so that loading params never imports speech code: the info and
-    script stages load this file too. `make audio` (stages/check_params.py) and the speak and audio stages check
-    them before anything is written.
+    script stages load this file too. `make audio` (stages/check_params.py) and the audio stage check them before
+    anything is written.
     """
 
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -154,7 +154,7 @@ class TTSParams(Section):
 
 
 class AudioParams(Section):
-    """How the narration is mastered: loudness, peaks, silences (audio@* only; re-encodes, never re-synthesises)."""
+    """How the narration is mastered: loudness, peaks, silences (the audio stage only; re-encodes, never re-synthesises)."""
 
     loudness_lufs: float = Field(default=-16.0, ge=-36.0, le=-9.0)  # integrated loudness, BS.1770-4
     true_peak_db: float = Field(default=-1.0, ge=-12.0, le=0.0)  # highest 4× true peak of the decoded file, dBTP

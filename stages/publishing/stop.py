@@ -6,7 +6,7 @@ from pathlib import Path
 
 from stages.core.errors import PipelineError
 from stages.core.info_file import Facts, read_facts
-from stages.core.paths import audio_path, metrics_path, repro_command, script_path, subtitles_path
+from stages.core.paths import audio_path, metrics_path, remake_command, script_path, subtitles_path
 from stages.core.vtt import Cue, parse_vtt
 from stages.publishing.transcript import paragraphs
 
@@ -65,14 +65,14 @@ def load_stop(keyword: str, number: int, audio_format: str) -> Stop:
              "script": script_path(keyword), "metrics": metrics_path(keyword)}
     for path in files.values():
         if not path.exists():
-            raise PipelineError(f"{path} is missing; run the narration first ({repro_command('audio', keyword)})")
+            raise PipelineError(f"{path} is missing; run the narration first ({remake_command(keyword)})")
     subtitles = parse_vtt(files["subtitles"].read_text(encoding="utf-8"), str(files["subtitles"]))
     if not subtitles.cues:
-        raise PipelineError(f"{files['subtitles']} has no cues; re-run it ({repro_command('audio', keyword)})")
+        raise PipelineError(f"{files['subtitles']} has no cues; re-run it ({remake_command(keyword)})")
     try:
         duration = float(json.loads(files["metrics"].read_text(encoding="utf-8"))["duration_s"])
     except (ValueError, KeyError, TypeError):
-        raise PipelineError(f"{files['metrics']} has no duration_s; re-run it ({repro_command('audio', keyword)})") from None
+        raise PipelineError(f"{files['metrics']} has no duration_s; re-run it ({remake_command(keyword)})") from None
     script = files["script"].read_text(encoding="utf-8")
     return Stop(number=number, keyword=keyword, title=facts.title or keyword,
                 designation=facts.details.get("designation", ""), era=facts.details.get("era", ""),

@@ -166,7 +166,7 @@ def split_chunks(script: str, cap: int) -> list[Chunk]:
 
 def spoken_chunks(script: str, cap: int, most: int, read: Callable[[str], str] | None) -> list[Chunk]:
     """The script's chunks, cut on the written text, each with its spoken form `read(text)` (the written text when
-    `read` is None); none longer than `most` to say. The speak and audio stages both cut chunks here.
+    `read` is None); none longer than `most` to say. Every narration's chunks are cut here (speech/plan.py).
 
     Reading makes a text longer (1,342 → 천삼백사십이), so a chunk near the engine's limit may overflow it once
     read: then the written text is cut again at a cap shrunk in proportion, which only long-chunk settings meet.

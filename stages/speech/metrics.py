@@ -2,23 +2,22 @@
 
 The metrics are tracked (committed, compared by `dvc exp show`), so they describe the narration only: its
 text, its params and its audio. What one run took (requests, retries, cache hits) depends on the state of
-the chunk cache, so it goes to the log and to an untracked run summary under the cache folder instead.
+the chunk cache, so it goes to the stage's log instead.
 """
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from stages.core import atomic
-from stages.core.cache import cache_root
 from stages.core.params import TTSParams
 from stages.core.paths import metrics_path
 from stages.speech.audio.layout import Measurement
 from stages.speech.chunking import Chunk
 from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider
 
-RUNS_FOLDER = "runs"
 
 @dataclass(frozen=True)
 class RunCost:
@@ -50,6 +49,12 @@ class NarrationMetrics:
         data = asdict(self)
         data.update(data.pop("extra"))
         return atomic.stable_json(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> "NarrationMetrics":
+        data = json.loads(text)
+        named = {name: data.pop(name) for name in cls.__dataclass_fields__ if name != "extra"}
+        return cls(**named, extra=data)
 
 
 def run_cost(synthesizer: ChunkSynthesizer, provider: SpeechProvider) -> RunCost:
@@ -83,12 +88,4 @@ def _rounded(value: float) -> float | None:
 def write_metrics(keyword: str, metrics: NarrationMetrics) -> Path:
     path = metrics_path(keyword)
     atomic.write_text(path, metrics.to_json())
-    return path
-
-
-def write_run_summary(keyword: str, cost: RunCost) -> Path:
-    """What this run of the keyword's audio stage took: <cache>/runs/<keyword>.json, overwritten by the next run."""
-    path = cache_root() / RUNS_FOLDER / f"{keyword}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(path, atomic.stable_json(asdict(cost)))
     return path

@@ -1,13 +1,13 @@
 """Encoded narrations by content: a re-run whose chunks, pauses, format, tags and encoder code are unchanged
 copies the file instead of encoding it again.
 
-An audio stage re-runs whenever its params change, for example on the way back to a voice heard before
-when DVC's run-cache does not have that run. Its chunks then all come from the chunk cache, and encoding
-(an mp3 of a few minutes takes about a second) is most of what is left. The entry holds the encoded file
+The audio stage re-runs for the whole catalogue whenever any of its inputs change: one keyword's script, or
+the way back to a voice heard before when DVC's run-cache does not have that run. The other narrations' chunks
+then all come from the chunk cache, and encoding (an mp3 of a few minutes takes about a second) is most of what
+is left. The entry holds the encoded file
 and, beside it, where each chunk's speech sits in it (for the subtitles) and how it measured (for the metrics).
 """
 
-import hashlib
 import json
 import shutil
 from dataclasses import asdict
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from stages.core.atomic import write_text
 from stages.core.cache import Cache, content_key
+from stages.core.stage_cache import files_hash
 from stages.speech.audio.layout import Encoded, Measurement
 
 NARRATIONS = "narrations"
@@ -25,10 +26,7 @@ ENCODER_FOLDER = Path(__file__).with_name("audio")
 
 def encoder_version() -> str:
     """The hash of every .py file under the encoding folder, by relative name and content."""
-    digest = hashlib.sha256()
-    for path in sorted(ENCODER_FOLDER.rglob("*.py")):
-        digest.update(path.relative_to(ENCODER_FOLDER).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return files_hash([ENCODER_FOLDER], ENCODER_FOLDER)
 
 
 def narration_key(chunk_keys: list[str], pauses: list[float], fmt: str, tag_values: dict, assembly_params: dict) -> str:

@@ -1,12 +1,12 @@
 """A narration's plan: its script cut into chunks, each read into what the voice says, with its cache key and the
-pause after it. The speak stage (warming) and the audio stage (narrate) both plan here, so they cut alike."""
+pause after it: what narrate.py plans for every narration, in the audio stage and in `make audio KEYWORD=…`."""
 
 from dataclasses import dataclass
 
 from stages.core.errors import PipelineError
 from stages.core.files import read_text_file
 from stages.core.params import Params
-from stages.core.paths import repro_command, script_path
+from stages.core.paths import remake_command, script_path
 from stages.speech.audio.layout import pauses as pauses_after
 from stages.speech.chunking import Chunk, spoken_chunks
 from stages.speech.reading import Reader, reader_for
@@ -33,7 +33,7 @@ class Planner:
         try:
             return read_text_file(path)
         except FileNotFoundError:
-            raise PipelineError(f"{path} is missing; run the script stage first ({repro_command('script', keyword)})") from None
+            raise PipelineError(f"{path} is missing; run the script stage first ({remake_command(keyword)})") from None
 
     def plan(self, script: str) -> Plan:
         """The chunks of `script`, at most tts.chunk_chars written and the engine's limit spoken, and their keys."""

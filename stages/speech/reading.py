@@ -585,7 +585,7 @@ def load_lexicon(path: Path | str) -> dict[str, str]:
 
 
 def reader_for(tts: TTSParams) -> Reader | None:
-    """The speak and audio stages' reader, with ./lexicon.yaml's entries (none if it is missing); None if tts.reading
+    """The audio stage's reader, with ./lexicon.yaml's entries (none if it is missing); None if tts.reading
     is false."""
     if not tts.reading:
         return None

@@ -115,6 +115,11 @@ class ChunkSynthesizer:
         return self.verifier.rejected
 
     @property
+    def failed(self) -> bool:
+        """A chunk failed for good in this run (the pool cancelled the rest)."""
+        return self._failed
+
+    @property
     def calls(self) -> int:
         """Tries that reached the engine and wrote a file: one per chunk made, plus each rejected one."""
         return self.made + self.verifier.rejected
@@ -141,60 +146,77 @@ class ChunkSynthesizer:
         return path
 
     def files(self, chunks: Sequence[Chunk], progress: Progress) -> Iterator[Path]:
-        """Each chunk's audio file, in script order, whatever order the requests finish in.
+        """One narration's chunk files, in script order, whatever order the requests finish in (see pool)."""
+        with self.pool([chunks], progress) as files_of:
+            yield from files_of(0)
 
-        The requests run on an asyncio loop in a background thread; the caller (the encoder) takes each file as
-        soon as it and those before it are done. Leaving the iteration early (an error, Ctrl-C, close()) cancels
-        every request and retry wait at once.
+    @contextlib.contextmanager
+    def pool(self, narrations: Sequence[Sequence[Chunk]], progress: Progress,
+             labels: Sequence[str] = ()) -> Iterator[Callable[[int], Iterator[Path]]]:
+        """Make every missing chunk of these narrations in one pool; yield files_of(i), narration i's chunk files.
+
+        The requests run on an asyncio loop in a background thread, in narration order then script order, and
+        `concurrency` at a time across narrations, so a catalogue's voice change keeps the speech service busy
+        from the first request to the last. A consumer (an encoder, in any thread) takes each file of its
+        narration as soon as it and those before it are done. Leaving the block (an error, Ctrl-C) cancels every
+        request and retry wait at once. `labels` name the narrations in errors (a keyword).
         """
-        keys = [chunk_key(self.provider, chunk.spoken) for chunk in chunks]
-        found: list[Path | None] = []
-        for key in keys:
-            path = self.reusable(key)
-            found.append(path)
-            if path is not None:
-                self.cached_chunks += 1
-                progress.done(cached=True)
-        self._learn_cached(chunks, found)
-        # A text that comes back later in the script (a repeated refrain) is asked for once.
-        work: dict[str, int] = {}
-        for index, path in enumerate(found):
-            if path is None:
-                work.setdefault(keys[index], index)
+        keys = [[chunk_key(self.provider, chunk.spoken) for chunk in chunks] for chunks in narrations]
+        found: dict[str, Path | None] = {}
+        for narration_keys in keys:
+            for key in narration_keys:
+                if key not in found:
+                    found[key] = self.reusable(key)
+        # A text that comes back later (a repeated refrain, a phrase two stops share) is asked for once.
+        work: dict[str, tuple[Chunk, str]] = {}
+        for number, (chunks, narration_keys) in enumerate(zip(narrations, keys)):
+            label = f"{labels[number]}: " if labels else ""
+            self._learn_cached(chunks, [found[key] for key in narration_keys])
+            for index, (chunk, key) in enumerate(zip(chunks, narration_keys)):
+                if found[key] is None:
+                    work.setdefault(key, (chunk, f"{label}chunk {index + 1}/{len(chunks)}"))
         runner = None
         if work:
-            sweep_dead_temps(self.cache.dir)  # what a killed run left; a cached narration skips the walk
-            runner = _Runner(lambda publish: self._make_all(work, chunks, progress, publish))
-        try:
-            for index, path in enumerate(found):
-                if path is None:
-                    path = runner.result(keys[index])
-                    if work[keys[index]] != index:  # made earlier in this narration: counts as a cache hit
+            sweep_dead_temps(self.cache.dir)  # what a killed run left; a cached catalogue skips the walk
+            runner = _Runner(lambda publish: self._make_all(work, progress, publish))
+        counted: set[str] = set()
+        lock = threading.Lock()
+
+        def files_of(number: int) -> Iterator[Path]:
+            for key in keys[number]:
+                path = found[key] or runner.result(key)
+                with lock:  # a chunk made in this run counts once as made, every other time as a cache hit
+                    hit = found[key] is not None or key in counted
+                    counted.add(key)
+                    if hit:
                         self.cached_chunks += 1
-                        progress.done(cached=True)
+                if hit:
+                    progress.done(cached=True)
                 yield path
+
+        try:
+            yield files_of
             self.rate.save()
         finally:
             if runner is not None:
                 runner.stop()
 
-    async def _make_all(self, work: dict[str, int], chunks: Sequence[Chunk], progress: Progress,
+    async def _make_all(self, work: dict[str, tuple[Chunk, str]], progress: Progress,
                         publish: Callable[[str, Path], None]) -> None:
         """Make every chunk in `work`, `concurrency` requests at a time; the first to fail for good cancels the rest."""
         gate = asyncio.Semaphore(self.concurrency)
-        self.verifier.expect(chunks[index].spoken for index in work.values())
+        self.verifier.expect(chunk.spoken for chunk, _ in work.values())
         try:
             async with asyncio.TaskGroup() as group:
-                # Created in script order, and the semaphore is first come first served: the front of the script
-                # is asked for first, so the encoder is rarely kept waiting.
-                for key, index in work.items():
-                    group.create_task(self._make(index, key, chunks, gate, progress, publish))
+                # Created in order, and the semaphore is first come first served: the front of the script (and of
+                # the catalogue) is asked for first, so the encoders are rarely kept waiting.
+                for key, (chunk, where) in work.items():
+                    group.create_task(self._make(key, chunk, where, gate, progress, publish))
         except BaseExceptionGroup as failures:
             raise failures.exceptions[0] from None  # the chunk that failed first; its siblings were cancelled
 
-    async def _make(self, index: int, key: str, chunks: Sequence[Chunk], gate: asyncio.Semaphore,
+    async def _make(self, key: str, chunk: Chunk, where: str, gate: asyncio.Semaphore,
                     progress: Progress, publish: Callable[[str, Path], None]) -> None:
-        chunk = chunks[index]
         text = chunk.spoken
         path = self.cache.path(key)
         try:
@@ -212,7 +234,7 @@ class ChunkSynthesizer:
                     raise
         except RetryError as error:
             if isinstance(error.__cause__, TruncatedAudio):
-                raise PipelineError(f"chunk {index + 1}/{len(chunks)} ({first_words(chunk.text)!r}) came back "
+                raise PipelineError(f"{where} ({first_words(chunk.text)!r}) came back "
                                     f"truncated: {error}; the speech service may be cutting long inputs short, try "
                                     f"a smaller tts.chunk_chars") from None
             raise

@@ -169,7 +169,7 @@ def test_a_missing_narration_names_the_stage_and_a_failed_build_leaves_the_site_
     before = site_files(site)
     stop = load_stop("하나", 1, "wav")
     Path("outputs/audio/하나.wav").unlink()
-    with pytest.raises(PipelineError, match=r"run the narration first \(dvc repro 'audio@하나'\)"):
+    with pytest.raises(PipelineError, match=r"run the narration first \(make audio KEYWORD='하나'\)"):
         catalogue.build()
     with pytest.raises(FileNotFoundError):  # the copy fails half way through the new site
         write_site([stop], catalogue.params().guide)

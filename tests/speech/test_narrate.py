@@ -27,8 +27,7 @@ KEYWORD = "청자 상감운학문 매병"
 LONG_NARRATION = (Path(__file__).parent.parent / "long_narration.md").read_text(encoding="utf-8")
 SENTENCE = "학의 수를 세어 보려는 관람객이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
 EDITED = "학이 모두 몇 마리인지 세어 보는 분이 많은데, 보는 방향을 바꾸면 숨어 있던 학이 새로 나타나서 끝까지 세기가 쉽지 않습니다."
-_SPEAK = re.compile(r"speak: .* chunks, (\d+) requests")
-_SUMMARY = re.compile(r"audio: .* \((\d+) chunks, (\d+) from the cache, (\d+) requests")
+_PREVIEW = re.compile(r"preview: .* \(\S+ s; (\d+) chunks, (\d+) from the cache, (\d+) requests\)")
 
 
 def cache_entries(root: Path) -> set[Path]:
@@ -63,29 +62,23 @@ def test_run_records_the_narration(tmp_path, monkeypatch):
     # The tracked metrics describe the narration, not the run: the same bytes whatever the cache held.
     assert metrics_path(KEYWORD).read_bytes() == metrics_bytes
     assert not {"requests", "retries", "cached_chunks"} & set(json.loads(metrics_bytes))
-    # What the run cost goes to the untracked run summary instead.
-    summary = json.loads((tmp_path / "cache" / "runs" / f"{KEYWORD}.json").read_text(encoding="utf-8"))
-    assert summary == {"cached_chunks": 12, "new_chars": 0, "requests": 0, "retries": 0}
 
 
 def test_editing_one_sentence_of_a_long_script_synthesises_one_chunk(fresh_project: Project, tmp_path):
     cache = tmp_path / "chunk-cache"
     hand_edited = fresh_project.file(f"scripts/{KEYWORD}.md")
     hand_edited.write_text(LONG_NARRATION, encoding="utf-8")
-    first = fresh_project.run("dvc", "repro", f"audio@{KEYWORD}", DOCENT_CACHE_DIR=str(cache))
-    # The speak stage synthesises the chunks; the audio stage then finds every one in the cache.
-    chunks, cached, requests = map(int, _SUMMARY.search(first.stderr).groups())
-    assert chunks > 2 and cached == chunks and requests == 0
-    assert int(_SPEAK.search(first.stderr).group(1)) == chunks
+    first = fresh_project.run("python", "-m", "stages.preview", KEYWORD, DOCENT_CACHE_DIR=str(cache))
+    chunks, cached, requests = map(int, _PREVIEW.search(first.stderr).groups())
+    assert chunks > 2 and cached == 0 and requests == chunks
     entries = cache_entries(cache)
     assert len(entries) == chunks
 
     assert LONG_NARRATION.count(SENTENCE) == 1
     hand_edited.write_text(LONG_NARRATION.replace(SENTENCE, EDITED), encoding="utf-8")
-    second = fresh_project.run("dvc", "repro", f"audio@{KEYWORD}", DOCENT_CACHE_DIR=str(cache))
-    assert f"Running stage 'audio@{KEYWORD}'" in second.stdout
-    assert tuple(map(int, _SUMMARY.search(second.stderr).groups())) == (chunks, chunks, 0)
-    assert int(_SPEAK.search(second.stderr).group(1)) == 1  # the edited sentence's chunk, nothing else
+    second = fresh_project.run("python", "-m", "stages.preview", KEYWORD, DOCENT_CACHE_DIR=str(cache))
+    # The edited sentence's chunk, nothing else.
+    assert tuple(map(int, _PREVIEW.search(second.stderr).groups())) == (chunks, chunks - 1, 1)
     assert len(cache_entries(cache) - entries) == 1
 
 
@@ -160,12 +153,12 @@ def test_editing_one_sentence_sends_exactly_one_request_to_the_speech_api(fresh_
         edit_params(fresh_project, {"tts.provider": "openai", "tts.model": "gpt-4o-mini-tts"})
         hand_edited = fresh_project.file(f"scripts/{KEYWORD}.md")
         hand_edited.write_text(LONG_NARRATION, encoding="utf-8")
-        fresh_project.run("dvc", "repro", f"audio@{KEYWORD}", **env)
+        fresh_project.run("dvc", "repro", **env)
         first = fake.count("speech")
-        assert first == len(split_chunks(LONG_NARRATION, 1200)) > 2
+        assert first > len(split_chunks(LONG_NARRATION, 1200)) > 2  # and the other two keywords' chunks
 
         hand_edited.write_text(LONG_NARRATION.replace(SENTENCE, EDITED), encoding="utf-8")
-        assert fresh_project.repro(f"audio@{KEYWORD}", **env) >= {f"audio@{KEYWORD}"}
+        assert fresh_project.repro(**env) == {"script", "audio", "report", "guide"}
         assert fake.count("speech") - first == 1
         assert sf.info(fresh_project.file(f"outputs/audio/{KEYWORD}.mp3")).duration > 200
     finally:
@@ -192,7 +185,7 @@ def test_ctrl_c_during_a_30_s_retry_wait_ends_the_stage_at_once_with_no_partial_
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCENT_CACHE_DIR": str(tmp_path / "cache")}
     # As from a terminal: a shell starts a background job with SIGINT ignored, the child would inherit that,
     # and Python leaves an ignored SIGINT ignored (so `.ci/run &` would otherwise fail here).
-    stage = subprocess.Popen([sys.executable, "-m", "stages.audio", KEYWORD], cwd=tmp_path, env=env,
+    stage = subprocess.Popen([sys.executable, "-m", "stages.audio"], cwd=tmp_path, env=env,
                              stderr=subprocess.PIPE, text=True,
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in stage.stderr:

@@ -1,4 +1,4 @@
-"""The plan: how a script is cut, read and keyed, the one cut that the speak and audio stages share."""
+"""The plan: how a script is cut, read and keyed, the one cut that the audio stage and the preview share."""
 
 from pathlib import Path
 
@@ -46,7 +46,7 @@ def test_reading_off_plans_the_written_text():
 
 def test_a_missing_script_is_one_line_naming_the_stage_to_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(PipelineError, match=r"is missing; run the script stage first \(dvc repro .*script@"):
+    with pytest.raises(PipelineError, match=r"is missing; run the script stage first \(make audio KEYWORD="):
         planner().script(KEYWORD)
     script_path(KEYWORD).parent.mkdir(parents=True)
     script_path(KEYWORD).write_bytes("고려청자".encode("cp949"))
