@@ -89,12 +89,15 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write bytes atomically, flushed to disk before the rename."""
+    """Write bytes atomically.
+
+    Not fsync'd: the rename alone means a killed run leaves the old file or the new one, never half of one, which
+    is the promise. Only a power cut could leave an empty file, and DVC then sees its hash change and makes it again.
+    A catalogue run writes a few files per keyword, and an fsync each (about 7 ms here) made a run of 300 cached
+    stops 10 s slower.
+    """
     with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        tmp.write_bytes(data)
 
 
 def copy_file(source: Path, dest: Path) -> None:

@@ -76,9 +76,15 @@ def render(stops: list[Stop], guide: GuideParams) -> dict[str, str]:
     return pages
 
 
+def _write(dest: Path, text: str) -> None:
+    # Straight into the staging folder: the folder is swapped in whole, so no file in it needs its own rename.
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(text, encoding="utf-8")
+
+
 def _copy(source: Path, dest: Path) -> None:
-    with atomic.atomic_path(dest) as tmp:
-        shutil.copyfile(source, tmp)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, dest)
 
 
 def write_site(stops: list[Stop], guide: GuideParams, dest: Path = GUIDE_DIR) -> Path:
@@ -89,7 +95,7 @@ def write_site(stops: list[Stop], guide: GuideParams, dest: Path = GUIDE_DIR) ->
     old = None
     try:
         for name, text in render(stops, guide).items():
-            atomic.write_text(staging / name, text)
+            _write(staging / name, text)
         for name in ASSETS:
             _copy(HERE / "static" / name, staging / "assets" / name)
         for stop in stops:

@@ -11,6 +11,7 @@ and, beside it, where each chunk's speech sits in it (for the subtitles) and how
 import json
 import shutil
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
 
 from stages.core.atomic import write_text
@@ -24,6 +25,7 @@ NARRATIONS = "narrations"
 ENCODER_FOLDER = Path(__file__).with_name("audio")
 
 
+@cache  # the code does not change during a run; a catalogue asks once per narration
 def encoder_version() -> str:
     """The hash of every .py file under the encoding folder, by relative name and content."""
     return files_hash([ENCODER_FOLDER], ENCODER_FOLDER)
