@@ -8,6 +8,7 @@ that an edit DVC re-runs the stage for also misses here.
 """
 
 import hashlib
+import os
 import shutil
 from collections.abc import Callable
 from functools import cache
@@ -21,6 +22,7 @@ from stages.core.previous_outputs import PreviousOutputs, write_keys
 
 PROJECT = Path(__file__).resolve().parents[2]  # where dvc.yaml and stages/ live, whatever the current folder
 CODE_PREFIX = "stages/"
+REFRESH_ENV = "DOCENT_REFRESH"
 
 
 def files_hash(paths: list[Path], base: Path) -> str:
@@ -38,6 +40,12 @@ def code_version(stage: str) -> str:
     stages = yaml.load((PROJECT / "dvc.yaml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)["stages"]
     deps = [PROJECT / dep for dep in stages[stage]["deps"] if dep.startswith(CODE_PREFIX)]
     return files_hash(deps, PROJECT)
+
+
+def refreshed() -> set[str]:
+    """The stages named in $DOCENT_REFRESH (e.g. `info,script`): they make every keyword afresh, using neither
+    cache, for facts that changed online or a new chat answer, which no input of theirs shows."""
+    return {name.strip() for name in os.environ.get(REFRESH_ENV, "").split(",") if name.strip()}
 
 
 def file_bytes_key(path: Path) -> str | None:
@@ -68,6 +76,10 @@ class StageCache:
         True when it was not made."""
         key = self.key(keyword, inputs)
         self.made[keyword] = {"key": key}
+        if self.stage in refreshed():
+            make()
+            self.entries.put(key, lambda tmp: shutil.copyfile(out, tmp))  # the fresh result replaces the entry
+            return False
         entry = self.entries.get(key)
         if entry is not None:
             atomic.copy_file(entry, out)
