@@ -266,7 +266,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--skip-dvc", action="store_true",
                         help="leave out cases f and g (they build catalogue-sized projects and run real dvc)")
     parser.add_argument("--large", action="store_true", help=f"case g also at N = {scale.LARGE} keywords")
-    parser.add_argument("--quick", action="store_true", help=f"case g at N ≥ {scale.ESPEAK_SIZE}: first runs only")
+    parser.add_argument("--quick", action="store_true", help="case g: ours with openai at the smallest size only")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(message)s")
     where = machine()

@@ -1,6 +1,7 @@
 """The static site: Jinja2 pages, QR labels and copies of the narrations, written to outputs/guide/ as a whole."""
 
 import contextlib
+import functools
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -10,8 +11,10 @@ import jinja2
 import segno
 
 from stages.core import atomic
+from stages.core.cache import Cache, content_key
 from stages.core.params import GuideParams
 from stages.core.paths import GUIDE_DIR
+from stages.core.stage_cache import files_hash
 from stages.publishing.stop import Stop
 
 HERE = Path(__file__).parent
@@ -53,12 +56,32 @@ def stop_url(stop: Stop, base_url: str | None) -> str:
     return f"{base_url or ''}stops/{stop.number}.html"
 
 
+QR_CACHE = "qr"
+
+
+@functools.cache
+def _this_code() -> str:
+    return files_hash([Path(__file__)], HERE)
+
+
 def qr_svg(url: str) -> str:
-    """An inline SVG QR code sized by CSS; hidden from screen readers, since the label's text says the same."""
+    """An inline SVG QR code sized by CSS; hidden from screen readers, since the label's text says the same.
+
+    Kept in the cache by URL: segno tries all eight masks for each code, about 5 ms, and the guide stage draws every
+    stop's label whenever it runs (300 stops: 1.5 s of a one-stop edit).
+    """
+    cache = Cache(QR_CACHE, ".svg")
+    # This file's code is in the key: a code drawn another way by an edited qr_svg is never taken for this one.
+    key = content_key({"url": url, "segno": segno.__version__, "code": _this_code()})
+    entry = cache.get(key)
+    if entry is not None:
+        return entry.read_text(encoding="utf-8")
     # Level M survives a scuffed or partly covered label; no fixed size, so the print CSS chooses it.
     svg = segno.make(url, error="m", micro=False).svg_inline(border=2, omitsize=True, svgclass="qr", lineclass=None,
                                                                    dark="#000", light="#fff")
-    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    cache.put(key, lambda tmp: tmp.write_text(svg, encoding="utf-8"))
+    return svg
 
 
 def render(stops: list[Stop], guide: GuideParams) -> dict[str, str]:
