@@ -78,6 +78,22 @@ def test_a_keyword_added_to_params_is_narrated_by_plain_dvc_repro_and_no_other(p
     assert json.loads(project.file("metrics.json").read_text(encoding="utf-8"))["narrations"] == 4
 
 
+def test_reordering_the_keywords_reorders_the_report_and_the_guide_and_makes_nothing(project: Project):
+    params = project.file("params.yaml")
+    listed = "".join(f"  - {k}\n" for k in KEYWORDS)
+    reordered = [KEYWORDS[2], KEYWORDS[0], KEYWORDS[1]]
+    params.write_text(params.read_text(encoding="utf-8").replace(listed, "".join(f"  - {k}\n" for k in reordered)),
+                      encoding="utf-8")
+    result = project.run("dvc", "repro")
+    # Only info names `keywords`; the others see the new order through outputs/info/.keys.json.
+    ran = set(RAN.findall(result.stdout))
+    assert {"info", "report", "guide"} <= ran and encoded(result.stderr) == set()
+    assert "audio" not in ran or speech_calls(result.stderr) == 0
+    plotted = json.loads(project.file("outputs/report/durations.json").read_text(encoding="utf-8"))
+    assert [row["keyword"] for row in plotted] == reordered
+    assert "up to date" in project.run("dvc", "status").stdout
+
+
 def test_changing_speed_remakes_every_narration_and_nothing_before(project: Project):
     params = project.file("params.yaml")
     params.write_text(params.read_text(encoding="utf-8").replace("speed: 1.0", "speed: 1.3"), encoding="utf-8")

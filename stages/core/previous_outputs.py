@@ -90,5 +90,10 @@ class PreviousOutputs:
 
 def write_keys(folder: Path, records: dict[str, dict]) -> None:
     """Record what each keyword's output in `folder` was made from ({"key": …} and whatever else restoring it
-    needs), as a DVC output with the rest of the folder."""
-    atomic.write_text(folder / KEYS_FILE, atomic.stable_json(records))
+    needs), as a DVC output with the rest of the folder.
+
+    In catalogue order, not sorted: the info stage's file is how the report and the guide, which follow the order of
+    params.yaml, see a reordering without each recording the whole keyword list in dvc.lock (dvc.yaml).
+    """
+    ordered = {keyword: dict(sorted(record.items())) for keyword, record in records.items()}
+    atomic.write_text(folder / KEYS_FILE, json.dumps(ordered, ensure_ascii=False, indent=2) + "\n")
