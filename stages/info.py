@@ -37,7 +37,7 @@ def main(argv: list[str]) -> None:
     params = load_checked_params()  # a script or speech model that has shut down stops the run before any facts
     remove_stale_temps(*(info_path(keyword) for keyword in params.keywords))
     cached = each_keyword("info", params.keywords, lambda keyword: run(params, keyword))
-    FACTS.write_keys()
+    FACTS.write_keys(params.keywords)
     log.info("info: %d keywords, %d from the cache", len(cached), sum(cached.values()))
 
 

@@ -33,7 +33,7 @@ def main(argv: list[str]) -> None:
     params = load_checked_params(warn=("script.model",))
     atomic.remove_stale_temps(*(script_path(keyword) for keyword in params.keywords))
     cached = each_keyword("script", params.keywords, lambda keyword: run(params, keyword))
-    SCRIPTS.write_keys()
+    SCRIPTS.write_keys(params.keywords)
     log.info("script: %d keywords, %d from the cache", len(cached), sum(cached.values()))
 
 

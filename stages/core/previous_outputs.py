@@ -11,6 +11,7 @@ whose key is the same today gets its last output back from DVC's cache, unchange
 
 import json
 import logging
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -88,12 +89,13 @@ class PreviousOutputs:
         return True
 
 
-def write_keys(folder: Path, records: dict[str, dict]) -> None:
+def write_keys(folder: Path, records: dict[str, dict], keywords: Sequence[str]) -> None:
     """Record what each keyword's output in `folder` was made from ({"key": …} and whatever else restoring it
     needs), as a DVC output with the rest of the folder.
 
     In catalogue order, not sorted: the info stage's file is how the report and the guide, which follow the order of
     params.yaml, see a reordering without each recording the whole keyword list in dvc.lock (dvc.yaml).
     """
-    ordered = {keyword: dict(sorted(record.items())) for keyword, record in records.items()}
+    # By `keywords`, not as the records came in: the audio stage's encoders finish in any order.
+    ordered = {keyword: dict(sorted(records[keyword].items())) for keyword in keywords if keyword in records}
     atomic.write_text(folder / KEYS_FILE, json.dumps(ordered, ensure_ascii=False, indent=2) + "\n")

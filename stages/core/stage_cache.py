@@ -10,7 +10,7 @@ that an edit DVC re-runs the stage for also misses here.
 import hashlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -90,5 +90,5 @@ class StageCache:
         self.entries.put(key, lambda tmp: shutil.copyfile(out, tmp))
         return reused
 
-    def write_keys(self) -> None:
-        write_keys(self.folder, self.made)
+    def write_keys(self, keywords: Sequence[str]) -> None:
+        write_keys(self.folder, self.made, keywords)

@@ -183,7 +183,7 @@ class Narrator:
         return run_cost(self.synthesizer, self.provider)
 
     def write_keys(self) -> None:
-        write_keys(AUDIO_DIR, self.records)
+        write_keys(AUDIO_DIR, self.records, self.params.keywords)
 
 
 def outputs_of(keyword: str) -> list[Path]:
