@@ -24,8 +24,8 @@ from pathlib import Path
 
 import soundfile as sf
 
+from bench import languages, reading, scale
 from bench import mastering as bench_mastering
-from bench import reading, scale
 from bench.catalogue import docent_project, trivial_project
 from bench.table import Row, table
 from stages.core import atomic
@@ -244,6 +244,9 @@ class Bench:
     def scale(self) -> list[Row]:
         return scale.run(self.workdir / "scale", self.sizes, self.quick)
 
+    def languages(self) -> list[Row]:
+        return languages.run(self.workdir / "languages", (min(self.sizes), languages.SIZES[-1]))
+
 
 def machine() -> str:
     cpu = "unknown CPU"
@@ -264,7 +267,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--docs", "--readme", dest="docs", action="store_true",
                         help="write the table into docs/performance.md (--readme: its former name)")
     parser.add_argument("--skip-dvc", action="store_true",
-                        help="leave out cases f and g (they build catalogue-sized projects and run real dvc)")
+                        help="leave out cases f, g and h (they build catalogue-sized projects and run real dvc)")
     parser.add_argument("--large", action="store_true", help=f"case g also at N = {scale.LARGE} keywords")
     parser.add_argument("--quick", action="store_true", help="case g: ours with openai at the smallest size only")
     args = parser.parse_args(argv)
@@ -276,7 +279,7 @@ def main(argv: list[str]) -> None:
         os.environ.update(OPENAI_BASE_URL=fake.url, OPENAI_API_KEY=FAKE_KEY)
         bench = Bench(Path(tmp), fake, scale.SIZES + ((scale.LARGE,) if args.large else ()), args.quick)
         for case in (bench.concurrency, bench.one_edit, bench.storms, bench.memory, bench.mastering, bench.espeak,
-                     *(() if args.skip_dvc else (bench.dvc_noop, bench.scale))):
+                     *(() if args.skip_dvc else (bench.dvc_noop, bench.scale, bench.languages))):
             print(f"bench: {case.__name__} …", file=sys.stderr, flush=True)
             rows += case()
         print("bench: reading …", file=sys.stderr, flush=True)

@@ -9,12 +9,12 @@ from pathlib import Path
 from stages.core.cli import run_main
 from stages.core.model_shutdowns import called_models, check_models
 from stages.core.params import PARAMS_FILE, load_params
-from stages.speech.providers import speech_options
+from stages.speech.providers import check_speech
 
 
 def main(argv: list[str]) -> None:
     params = load_params(Path(argv[0]) if argv else PARAMS_FILE)
-    speech_options(params.tts)
+    check_speech(params)
     check_models(params, warn=[key for key, _ in called_models(params)])
 
 

@@ -1,6 +1,7 @@
 """guide stage: `python -m stages.guide` publishes the narrations as a static audio guide in outputs/guide/.
 
-Stop numbers come from outputs/stops.json (committed), so a new keyword never renumbers the others.
+Stop numbers come from outputs/stops.json (committed), so a new keyword never renumbers the others. With several
+languages (params.yaml `languages`), each has its own pages under outputs/guide/<lang>/, with the same numbers.
 """
 
 import logging
@@ -11,18 +12,17 @@ from stages.core.params import Params, load_params
 from stages.core.paths import GUIDE_DIR, STOPS_FILE
 from stages.publishing.numbering import update_numbers
 from stages.publishing.site import write_site
-from stages.publishing.stop import Stop, load_stop
+from stages.publishing.stop import Stop, load_stops
 
 log = logging.getLogger(__name__)
 
 
 def run(params: Params) -> list[Stop]:
     numbers = update_numbers(params.keywords)
-    # tts.format only names the file the audio stage wrote; changing it changes outputs/audio, a dependency,
-    # so the stage still re-runs when it must while depending on the `guide` params alone.
-    stops = [load_stop(keyword, numbers[keyword], params.tts.format) for keyword in params.keywords]
+    stops = load_stops(params, numbers)
     write_site(stops, params.guide)
-    log.info("guide: %s (%d stops)", GUIDE_DIR, len(stops))
+    log.info("guide: %s (%d stops%s)", GUIDE_DIR, len(params.keywords),
+             f" in {len(params.languages)} languages" if len(params.languages) > 1 else "")
     if params.guide.base_url is None:
         log.warning("guide: guide.base_url is unset, so the QR labels hold relative links; set it before printing")
     return stops

@@ -24,13 +24,17 @@ def main(argv: list[str]) -> None:
     params = load_checked_params(warn=("script.model", "tts.model"))
     if keyword not in params.keywords:
         log.warning("preview: %r is not in params.yaml's keywords, so `make audio` will not publish it", keyword)
-    remove_stale_temps(info_path(keyword), script_path(keyword), *outputs_of(keyword))  # a killed run's
+    folders = [params.folder(language) for language in params.languages]
+    remove_stale_temps(info_path(keyword), *(path for folder in folders  # a killed run's
+                                             for path in (script_path(keyword, folder), *outputs_of(keyword, folder))))
     info.run(params, keyword)
-    script.run(params, keyword)
-    metrics, cost = narrate(params, keyword)
-    log.info("preview: %s (%.1f s; %d chunks, %d from the cache, %d requests); `make audio` adds it to the guide and "
-             "the report", audio_path(keyword, params.tts.format), metrics.duration_s, metrics.chunks,
-             cost.cached_chunks, cost.requests)
+    for language in params.languages:  # the first first: the others are translated from it
+        script.run(params, keyword, language)
+    for language, folder in zip(params.languages, folders):
+        metrics, cost = narrate(params, keyword, language)
+        log.info("preview: %s (%.1f s; %d chunks, %d from the cache, %d requests); `make audio` adds it to the guide "
+                 "and the report", audio_path(keyword, params.in_language(language).tts.format, folder),
+                 metrics.duration_s, metrics.chunks, cost.cached_chunks, cost.requests)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,12 @@ In tests:
 As a process, for DVC stage subprocesses and benchmarks:
 
     python -m tests.fake_openai --port 0 [--latency 0.05] [--fault speech=429,500] [--always speech=503]
+                                [--translation-number-faults 2]
 
 prints `listening on http://127.0.0.1:PORT/v1` and serves until killed. Its counts are at
-GET /_fake/stats (counts, the most requests answered at once, every request's arrival time, the models asked for), POST /_fake/reset-peaks, and POST /_fake/faults {"queue": {"speech": ["429"]}, "always": {...}} scripts it.
+GET /_fake/stats (counts, the most requests answered at once, every request's arrival time, the models asked for,
+the translations asked for), POST /_fake/reset-peaks, and POST /_fake/faults {"queue": {"speech": ["429"]},
+"always": {...}, "translation_number_faults": 2} scripts it.
 
 Faults (FAULTS): ok (no fault: answers normally, so a queue can alternate), 429 (no retry-after,
 retry-after-ms or x-ratelimit-* headers, as real 429s often come: openai/openai-node#1477), 429-ms (with
@@ -24,6 +27,14 @@ quota-code (insufficient_quota in type and code, type only, code only), 401, 400
 headers), cut (connection closed mid-body), short (a complete HTTP response, its chunked stream properly
 terminated, whose audio is cut in half), stall (no answer for `stall_seconds`), stall-body (headers and
 half the body, then silence).
+
+Chat answers a Korean narration made of the prompt's facts, or, when the system message names a
+`Target language: Japanese (ja).` (stages/narration/translation.py's prompt), a stand-in translation: one
+paragraph per paragraph of the first user message, every number kept as written, the words replaced by filler in
+the target's script (Latin syllables for en, hiragana for ja, hanzi for zh), so that a voice of that language can
+read it (Korean large-number units, 1만 2천, are kept for ja and zh, not for en). `translation_number_faults = N` makes the next N translations change a number. A queued `chat_replies`
+entry answers the next chat request of either kind instead: a string is the content; a dict may set `content`,
+`refusal` and `finish_reason` ("length", "content_filter").
 
 Speech is a sine tone: its frequency comes from a hash of the input text, its duration is 150 ms per
 character divided by the speed, its level from the voice (VOICE_GAIN_DB: onyx −9 dB, nova +4 dB), in the
@@ -170,6 +181,81 @@ def chat_reply(messages: list[dict]) -> str:
     return "\n\n".join(paragraphs)
 
 
+_TARGET_LANGUAGE = re.compile(r"^Target language: [^(\n]*\((\w+)\)", re.M)
+_FAKE_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_FAKE_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*)([만천억]?)")
+_SCALES = {"ja": {"만": "万", "천": "千", "억": "億"}, "zh": {"만": "万", "천": "千", "억": "亿"}}  # en: not kept
+_SENTENCE_END = ".?!。？！"
+_LATIN = ("b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v"), ("a", "e", "i", "o", "u")
+_KANA = "かきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもらりるれろやゆよわ"
+_HANZI = "的是在人有我他这中大来上国个到说们为子和你地出道也时得就那要下以生会自着去之过家学对可她里后小心天而能好"
+_FILLER_END = {"en": ".", "ja": "です。", "zh": "。", "ko": "니다."}
+
+
+def translation_target(messages: list[dict]) -> str | None:
+    """The language a translation request asks for ("en", "ja", "zh"), or None for any other chat request."""
+    system = next((str(m.get("content", "")) for m in messages if m.get("role") in ("system", "developer")), "")
+    match = _TARGET_LANGUAGE.search(system)
+    return match.group(1) if match else None
+
+
+def _filler_word(word: str, target: str) -> str:
+    """A stand-in word in the target's script, fixed by the source word."""
+    digest = hashlib.sha256(f"{target}:{word}".encode()).digest()
+    if target == "en":
+        consonants, vowels = _LATIN
+        return "".join(consonants[digest[i] % len(consonants)] + vowels[digest[i + 1] % len(vowels)]
+                       for i in range(0, 2 * (1 + digest[9] % 3), 2))
+    if target == "ja":
+        return "".join(_KANA[digest[i] % len(_KANA)] for i in range(1 + digest[9] % 3))
+    if target == "ko":
+        return "".join(chr(0xAC00 + (digest[i] * 256 + digest[i + 1]) % 11172) for i in range(0, 4, 2))
+    return "".join(_HANZI[digest[i] % len(_HANZI)] for i in range(1 + digest[9] % 2))
+
+
+def fake_translation(messages: list[dict], target: str, change_number: bool = False) -> str:
+    """The first user message "translated": the same paragraphs and numbers, filler words in the target's script.
+
+    With `change_number`, the first number is one more in its last digit (or, with none, a 7 is added)."""
+    source = next((str(m.get("content", "")) for m in messages if m.get("role") == "user"), "")
+    spaced = target == "en"
+    out = []
+    for block in re.split(r"\n\s*\n", source.strip()):
+        sentences, words = [], []
+        for token in block.split():
+            numbers = _FAKE_NUMBER.findall(token)
+            if not numbers:
+                words.append(_filler_word(token, target))
+            elif spaced:
+                words += [digits for digits, _ in numbers]
+            else:  # a filler word after each number, so that two numbers never run together (1万2千 is one)
+                scales = _SCALES.get(target, {})
+                words += [digits + scales[unit] if unit else digits + _filler_word(token + digits, target)
+                          for digits, unit in numbers]
+            if token.rstrip("\"'”’)」』").endswith(tuple(_SENTENCE_END)):
+                sentences.append(words)
+                words = []
+        if words:
+            sentences.append(words)
+        if sentences:
+            out.append((" " if spaced else "").join(_filler_sentence(words, target) for words in sentences))
+    text = "\n\n".join(out)
+    if change_number:
+        first = _FAKE_DIGITS.search(text)
+        if first:  # a number always ends in a digit: 1446 becomes 1447
+            text = text[:first.end() - 1] + str((int(text[first.end() - 1]) + 1) % 10) + text[first.end():]
+        else:
+            text += (" " if spaced else "") + _filler_sentence(["7"], target)
+    return text
+
+
+def _filler_sentence(words: list[str], target: str) -> str:
+    if target == "en":
+        sentence = " ".join(words)
+        return sentence[:1].upper() + sentence[1:] + _FILLER_END[target]
+    return ("" if target != "ko" else " ").join(words) + _FILLER_END[target]
+
+
 class FakeOpenAI:
     """The server; start() / stop(), or use it as a context manager."""
 
@@ -183,7 +269,11 @@ class FakeOpenAI:
         self.wav_sizes_unknown = True  # WAV headers with 0xFFFFFFFF sizes, as the real streamed endpoint sends
         self.faults: dict[str, collections.deque] = {name: collections.deque() for name in ENDPOINTS.values()}
         self.always: dict[str, str | None] = {name: None for name in ENDPOINTS.values()}
-        self.chat_replies: collections.deque[str] = collections.deque()  # replaces the generated narration
+        # Answers the next chat requests instead of the generated narration or translation: a str is the content,
+        # a dict may set "content", "refusal" and "finish_reason".
+        self.chat_replies: collections.deque[str | dict] = collections.deque()
+        self.translation_number_faults = 0  # the next N translations change a number
+        self.translations: collections.Counter[str] = collections.Counter()  # translations answered, per language
         self.counts: collections.Counter[str] = collections.Counter()  # requests received, per endpoint
         self.in_flight: collections.Counter[str] = collections.Counter()  # requests being answered now
         self.most_in_flight: collections.Counter[str] = collections.Counter()  # the most at once, per endpoint
@@ -221,6 +311,7 @@ class FakeOpenAI:
             self.counts.clear()
             self.most_in_flight.clear()
             self.received.clear()
+            self.translations.clear()
             for starts in self.starts.values():
                 starts.clear()
 
@@ -229,6 +320,8 @@ class FakeOpenAI:
             return {"counts": dict(self.counts), "pending": {k: list(v) for k, v in self.faults.items()},
                     "always": dict(self.always), "most_in_flight": dict(self.most_in_flight),
                     "starts": {k: list(v) for k, v in self.starts.items()},
+                    "translations": dict(self.translations),
+                    "translation_number_faults": self.translation_number_faults,
                     "models": {endpoint: dict(collections.Counter(r["json"].get("model") for r in self.received
                                                                   if r["endpoint"] == endpoint))
                                for endpoint in ENDPOINTS.values()}}
@@ -471,20 +564,30 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(400, "Invalid 'messages': expected a non-empty array of messages.",
                              "invalid_request_error", "invalid_value", "messages")
             return
+        target = translation_target(messages)
         with self.fake._lock:
-            content = self.fake.chat_replies.popleft() if self.fake.chat_replies else None
-        if content is None:
-            content = chat_reply(messages)
+            reply = self.fake.chat_replies.popleft() if self.fake.chat_replies else None
+            change_number = False
+            if target is not None:
+                self.fake.translations[target] += 1
+                if reply is None and self.fake.translation_number_faults > 0:
+                    self.fake.translation_number_faults -= 1
+                    change_number = True
+        reply = reply if isinstance(reply, dict) else {"content": reply}
+        content, refusal = reply.get("content"), reply.get("refusal")
+        if content is None and refusal is None:
+            content = fake_translation(messages, target, change_number) if target else chat_reply(messages)
         prompt_chars = sum(len(str(m.get("content", ""))) for m in messages)
+        answer_chars = len(content or refusal or "")
         completion = {
             "id": f"chatcmpl-fake{self.fake.count('chat')}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": None},
-                         "logprobs": None, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": prompt_chars // 2, "completion_tokens": len(content) // 2,
-                      "total_tokens": prompt_chars // 2 + len(content) // 2},
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": refusal},
+                         "logprobs": None, "finish_reason": reply.get("finish_reason", "stop")}],
+            "usage": {"prompt_tokens": prompt_chars // 2, "completion_tokens": answer_chars // 2,
+                      "total_tokens": prompt_chars // 2 + answer_chars // 2},
         }
         data = json.dumps(completion, ensure_ascii=False).encode("utf-8")
         self._send_body(200, "application/json", data, fault)
@@ -498,6 +601,12 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault is not None and fault not in FAULTS:
                     raise ValueError(fault)
                 self.fake.always[endpoint] = fault
+            if "translation_number_faults" in spec:
+                faults = spec["translation_number_faults"]
+                if not isinstance(faults, int) or faults < 0:
+                    raise ValueError(f"translation_number_faults: {faults!r}")
+                with self.fake._lock:
+                    self.fake.translation_number_faults = faults
             if spec.get("reset_counts"):
                 self.fake.reset_counts()
         except (ValueError, AttributeError, TypeError) as exc:
@@ -516,6 +625,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fault", action="append", default=[], metavar="ENDPOINT=F1,F2",
                         help="queue faults, e.g. speech=429,reset")
     parser.add_argument("--always", action="append", default=[], metavar="ENDPOINT=FAULT")
+    parser.add_argument("--translation-number-faults", type=int, default=0, metavar="N",
+                        help="the first N translations change a number")
     args = parser.parse_args(argv)
     fake = FakeOpenAI(port=args.port, latency=args.latency, stall_seconds=args.stall_seconds, api_key=args.api_key,
                       retry_after_ms=args.retry_after_ms)
@@ -525,6 +636,7 @@ def main(argv: list[str] | None = None) -> None:
     for spec in args.always:
         endpoint, _, fault = spec.partition("=")
         fake.always[endpoint] = fault
+    fake.translation_number_faults = args.translation_number_faults
     print(f"listening on {fake.url}", flush=True)
     fake.start()
     serve_until_interrupted(fake.stop)

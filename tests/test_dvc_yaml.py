@@ -15,7 +15,8 @@ from tests.conftest import ROOT
 # Every stage covers the whole catalogue, but only info names `keywords`: the others see a keyword come, go or move
 # through outputs/info (its .keys.json is in catalogue order), and each stage naming it would add the whole list to
 # the lock DVC rewrites after every stage.
-STAGE_PARAMS = {"info": ["keywords", "info"], "script": ["script"], "audio": ["tts", "audio"], "report": [],
+STAGE_PARAMS = {"info": ["keywords", "info"], "script": ["languages", "script"], "audio": ["languages", "tts", "audio"],
+                "report": [],
                 "guide": ["guide"]}
 # What each concern folder may import besides itself: everything rests on core, and no concern knows another,
 # so a change inside stages/facts/ re-runs only the info stages.

@@ -24,17 +24,19 @@ MESSAGE_KEYWORDS = 3  # the failures spelled out in the stage's one error line; 
 
 @dataclass
 class Failures:
-    """The keywords that failed in a stage, each with its one-line reason, in catalogue order."""
+    """The keywords that failed in a stage, each with its one-line reason, in catalogue order (language by
+    language: a translation is named `keyword (en)`)."""
 
     stage: str
     reasons: dict[str, str] = field(default_factory=dict)
 
-    def add(self, keyword: str, error: PipelineError) -> None:
-        self.reasons[keyword] = str(error)
-        log.error("%s: %s: %s", self.stage, keyword, error)
+    def add(self, keyword: str, error: PipelineError, language: str | None = None) -> None:
+        item = f"{keyword} ({language})" if language else keyword
+        self.reasons[item] = str(error)
+        log.error("%s: %s: %s", self.stage, item, error)
 
-    def raise_any(self, total: int) -> None:
-        """Fail the stage in one line if any keyword failed."""
+    def raise_any(self, total: int, unit: str = "keywords") -> None:
+        """Fail the stage in one line if any keyword failed (`total` of `unit`, e.g. 9 narrations)."""
         if not self.reasons:
             return
         if len(self.reasons) == 1 and total == 1:
@@ -42,20 +44,25 @@ class Failures:
         shown = list(self.reasons.items())[:MESSAGE_KEYWORDS]
         more = len(self.reasons) - len(shown)
         listed = "; ".join(f"{keyword}: {reason}" for keyword, reason in shown) + (f"; and {more} more" if more else "")
-        raise PipelineError(f"{self.stage}: {len(self.reasons)} of {total} keywords failed (the others are done and "
+        raise PipelineError(f"{self.stage}: {len(self.reasons)} of {total} {unit} failed (the others are done and "
                             f"cached): {listed}")
 
 
-def each_keyword(stage: str, keywords: Sequence[str], step: Callable[[str], T]) -> dict[str, T]:
-    """step(keyword) for every keyword, in order, with a progress bar; one line naming the ones that failed."""
-    failures = Failures(stage)
+def each_keyword(stage: str, keywords: Sequence[str], step: Callable[[str], T], *, language: str | None = None,
+                 failures: Failures | None = None) -> dict[str, T]:
+    """step(keyword) for every keyword, in order, with a progress bar; one line naming the ones that failed (with
+    `failures`, gathered there for the caller to raise once for every language instead)."""
+    own = failures is None
+    failures = failures if failures is not None else Failures(stage)
     results: dict[str, T] = {}
-    with Progress(stage, len(keywords), unit="keyword", counts_cached=False) as progress:
+    label = f"{stage} ({language})" if language else stage
+    with Progress(label, len(keywords), unit="keyword", counts_cached=False) as progress:
         for keyword in keywords:
             try:
                 results[keyword] = step(keyword)
             except PipelineError as error:
-                failures.add(keyword, error)
+                failures.add(keyword, error, language)
             progress.done(cached=False)
-    failures.raise_any(len(keywords))
+    if own:
+        failures.raise_any(len(keywords))
     return results

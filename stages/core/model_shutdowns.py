@@ -136,9 +136,13 @@ def called_models(params: Params) -> list[tuple[str, str]]:
         called.append(("script.model", params.script.model))
     # tts.model as written: loading params must not import speech code, so a null model (the provider's default,
     # which a test holds to have no announced shutdown) passes here unchecked.
-    model = params.tts.options.get("model")
-    if params.tts.provider in ("openai", "realtime") and isinstance(model, str):
-        called.append(("tts.model", model))
+    for language in params.languages:
+        tts = params.in_language(language).tts
+        model = tts.options.get("model")
+        key = f"tts.per_language.{language}.model" if "model" in params.tts.per_language.get(language, {}) else \
+            "tts.model"
+        if tts.provider in ("openai", "realtime") and isinstance(model, str) and (key, model) not in called:
+            called.append((key, model))
     return called
 
 

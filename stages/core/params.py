@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from stages.core.errors import ParamsError
 from stages.core.files import read_yaml_file
+from stages.core.languages import LanguageCode
 
 PARAMS_FILE = Path("params.yaml")
 MAX_KEYWORD_CHARS = 100
@@ -127,6 +128,10 @@ class ScriptParams(Section):
         return data
 
 
+# tts keys one language may not set apart: the guide plays every language's file in one format.
+FOR_EVERY_LANGUAGE = ("format", "per_language")
+
+
 class TTSParams(Section):
     """What the narration sounds like (a dependency of the audio stage): the keys every provider shares.
 
@@ -147,10 +152,32 @@ class TTSParams(Section):
     # chunk well under gpt-4o-mini-tts's 2000-token input, and an edit or a retry re-buys at most that much.
     chunk_chars: int = Field(default=1200, ge=100, le=4096)
 
+    # Overrides for one language, any tts key (provider, voice, instructions, …), e.g. ja: {provider: realtime};
+    # validated like tts itself once merged (for_language).
+    per_language: dict[LanguageCode, dict[str, Any]] = {}
+
     @property
     def options(self) -> dict[str, Any]:
         """The provider's own keys as written, for its Options to validate."""
         return dict(self.model_extra or {})
+
+    def for_language(self, language: str, source: str) -> "TTSParams":
+        """The keys one language is spoken with: these, but for `instructions`, which are the first language's (a
+        Korean docent instruction must not direct an English read; each provider has one per language), then the
+        language's per_language overrides."""
+        data = self.model_dump(exclude={"per_language"})
+        if language != source:
+            data.pop("instructions", None)
+        overrides = self.per_language.get(language, {})
+        shared = next((key for key in FOR_EVERY_LANGUAGE if key in overrides), None)
+        if shared:
+            raise ParamsError(f"params.yaml: tts.per_language.{language}.{shared}: set it for every language, in tts")
+        data.update(overrides)
+        try:
+            return TTSParams.model_validate(data)
+        except ValidationError as exc:
+            raise ParamsError(f"params.yaml: {describe(exc.errors()[0], TTSParams, f'tts.per_language.{language}.')}") \
+                from None
 
 
 class AudioParams(Section):
@@ -205,6 +232,8 @@ class GuideParams(Section):
 
 class Params(Section):
     keywords: list[Keyword] = Field(min_length=1)
+    # The first is the language of the facts and of the original narration; the others are translations of it.
+    languages: Annotated[list[LanguageCode], AfterValidator(_unique)] = Field(default=["ko"], min_length=1)
     info: InfoParams = InfoParams()
     script: ScriptParams = ScriptParams()
     tts: TTSParams = TTSParams()
@@ -219,6 +248,19 @@ class Params(Section):
             if keyword in seen:
                 raise ParamsError(f"params.yaml: keywords: {keyword!r} is listed twice")
             seen.add(keyword)
+
+    @property
+    def source_language(self) -> str:
+        return self.languages[0]
+
+    def in_language(self, language: str) -> "Params":
+        """These params with `tts` as `language` is spoken (TTSParams.for_language)."""
+        return self.model_copy(update={"tts": self.tts.for_language(language, self.source_language)})
+
+    def folder(self, language: str) -> str | None:
+        """The subfolder a language's per-keyword outputs go in: None for the first language, whose outputs (and
+        hand-written scripts) stay where a one-language catalogue has them."""
+        return None if language == self.source_language else language
 
 
 def describe(error: dict[str, Any], root: type[BaseModel] | None = None, prefix: str = "") -> str:

@@ -10,6 +10,8 @@ LEXICON = Path("lexicon.yaml")  # how written words are said (stages.speech.read
 INFO_DIR = OUTPUTS / "info"
 SCRIPT_DIR = OUTPUTS / "script"
 AUDIO_DIR = OUTPUTS / "audio"
+SPOKEN_DIR = OUTPUTS / "spoken"
+METRICS_DIR = OUTPUTS / "metrics"
 GUIDE_DIR = OUTPUTS / "guide"  # the published site, a DVC output like any other
 STOPS_FILE = OUTPUTS / "stops.json"  # the guide's stop numbers, committed so that they never change
 LOCK_FILE = Path("dvc.lock")
@@ -20,6 +22,11 @@ def remake_command(keyword: str) -> str:
     return f"make audio KEYWORD={shlex.quote(keyword)}"
 
 
+def language_folder(folder: Path, language: str | None) -> Path:
+    """A per-keyword folder, or its language's subfolder (None: the first language's, Params.folder)."""
+    return folder / language if language else folder
+
+
 def source_path(keyword: str) -> Path:
     return SOURCES_DIR / f"{keyword}.md"
 
@@ -28,25 +35,25 @@ def info_path(keyword: str) -> Path:
     return INFO_DIR / f"{keyword}.json"
 
 
-def hand_edited_path(keyword: str) -> Path:
-    return HAND_EDITED_DIR / f"{keyword}.md"
+def hand_edited_path(keyword: str, language: str | None = None) -> Path:
+    return language_folder(HAND_EDITED_DIR, language) / f"{keyword}.md"
 
 
-def script_path(keyword: str) -> Path:
-    return SCRIPT_DIR / f"{keyword}.md"
+def script_path(keyword: str, language: str | None = None) -> Path:
+    return language_folder(SCRIPT_DIR, language) / f"{keyword}.md"
 
 
-def audio_path(keyword: str, fmt: str) -> Path:
-    return AUDIO_DIR / f"{keyword}.{fmt}"
+def audio_path(keyword: str, fmt: str, language: str | None = None) -> Path:
+    return language_folder(AUDIO_DIR, language) / f"{keyword}.{fmt}"
 
 
-def subtitles_path(keyword: str) -> Path:
-    return AUDIO_DIR / f"{keyword}.vtt"
+def subtitles_path(keyword: str, language: str | None = None) -> Path:
+    return language_folder(AUDIO_DIR, language) / f"{keyword}.vtt"
 
 
-def spoken_path(keyword: str) -> Path:
-    return OUTPUTS / "spoken" / f"{keyword}.txt"
+def spoken_path(keyword: str, language: str | None = None) -> Path:
+    return language_folder(SPOKEN_DIR, language) / f"{keyword}.txt"
 
 
-def metrics_path(keyword: str) -> Path:
-    return OUTPUTS / "metrics" / f"{keyword}.json"
+def metrics_path(keyword: str, language: str | None = None) -> Path:
+    return language_folder(METRICS_DIR, language) / f"{keyword}.json"

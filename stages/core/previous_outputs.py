@@ -99,3 +99,12 @@ def write_keys(folder: Path, records: dict[str, dict], keywords: Sequence[str]) 
     # By `keywords`, not as the records came in: the audio stage's encoders finish in any order.
     ordered = {keyword: dict(sorted(records[keyword].items())) for keyword in keywords if keyword in records}
     atomic.write_text(folder / KEYS_FILE, json.dumps(ordered, ensure_ascii=False, indent=2) + "\n")
+
+
+def read_keys(folder: Path) -> dict:
+    """The KEYS_FILE a stage left in `folder` in this workspace (keyword → record); {} when there is none."""
+    try:
+        keys = json.loads((folder / KEYS_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return keys if isinstance(keys, dict) else {}

@@ -71,11 +71,12 @@ class StageCache:
     def key(self, keyword: str, inputs: dict) -> str:
         return content_key({"keyword": keyword, "inputs": inputs, "code": code_version(self.stage)})
 
-    def make(self, keyword: str, inputs: dict, out: Path, make: Callable[[], object]) -> bool:
+    def make(self, keyword: str, inputs: dict, out: Path, make: Callable[[], object], record: dict | None = None) -> bool:
         """Restore `out` from this cache or from the stage's last run in DVC's cache, else make() it and keep it;
-        True when it was not made."""
+        True when it was not made. `record` goes into KEYS_FILE beside the key: facts about the output that its
+        inputs decide (e.g. whether it is a machine translation), for the stages after this one."""
         key = self.key(keyword, inputs)
-        self.made[keyword] = {"key": key}
+        self.made[keyword] = {"key": key, **(record or {})}
         if self.stage in refreshed():
             make()
             self.entries.put(key, lambda tmp: shutil.copyfile(out, tmp))  # the fresh result replaces the entry

@@ -99,7 +99,7 @@ class OpenAIScript(openai_access.OpenAIAccess):
         else:
             content = self._complete(request)
             text = self.check(content, facts)  # only an accepted answer is cached
-            self.cache.put(key, lambda tmp: _write_entry(tmp, request, content), check=_check_entry)
+            self.cache.put(key, lambda tmp: write_chat_entry(tmp, request, content), check=check_chat_entry)
         if facts.attribution:
             text = f"{text}\n\n이 해설은 {', '.join(facts.attribution)}의 자료를 바탕으로 했습니다."
         return text + "\n"
@@ -141,11 +141,12 @@ class OpenAIScript(openai_access.OpenAIAccess):
         return text
 
 
-def _write_entry(path: Path, request: dict, content: str) -> None:
+def write_chat_entry(path: Path, request: dict, content: str) -> None:
+    """A chat cache entry: the request it answers (for whoever reads the cache) and the accepted content."""
     entry = {"request": request, "content": content}
     path.write_text(json.dumps(entry, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def _check_entry(path: Path) -> None:
+def check_chat_entry(path: Path) -> None:
     if not isinstance(json.loads(path.read_text(encoding="utf-8")).get("content"), str):
         raise PipelineError(f"chat cache entry {path} came out malformed")

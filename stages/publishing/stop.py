@@ -6,8 +6,19 @@ from pathlib import Path
 
 from stages.core.errors import PipelineError
 from stages.core.info_file import Facts, read_facts
-from stages.core.paths import audio_path, metrics_path, remake_command, script_path, subtitles_path
+from stages.core.params import Params
+from stages.core.paths import (
+    SCRIPT_DIR,
+    audio_path,
+    language_folder,
+    metrics_path,
+    remake_command,
+    script_path,
+    subtitles_path,
+)
+from stages.core.previous_outputs import read_keys
 from stages.core.vtt import Cue, parse_vtt
+from stages.publishing.strings import UI, VOICE_NOTE
 from stages.publishing.transcript import paragraphs
 
 MEDIA_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "flac": "audio/flac", "opus": "audio/ogg"}
@@ -17,6 +28,8 @@ MEDIA_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "flac": "audio/flac", "o
 class Credit:
     text: str
     url: str | None = None
+    label: str = ""  # in the page's language, before the text, e.g. "자료: "
+    text_language: str | None = None  # the text's language when it is the facts' (marked on the page if it differs)
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,8 @@ class Stop:
     subtitles: Path
     paragraphs: list[list[Cue]]
     credits: list[Credit]
+    language: str = "ko"  # of the narration, its transcript and the page's own words
+    facts_language: str = "ko"  # of title, designation and era: the first language's, untranslated
 
     @property
     def audio_name(self) -> str:
@@ -42,27 +57,33 @@ class Stop:
         return MEDIA_TYPES.get(self.audio.suffix.lstrip("."), "audio/mpeg")
 
 
-def credits_for(facts: Facts, notes: list[str]) -> list[Credit]:
-    """Where the facts come from, under which licence, and who (or what) speaks."""
+def credits_for(facts: Facts, notes: list[str], language: str = "ko", facts_language: str = "ko",
+                machine_translation: bool = False) -> list[Credit]:
+    """Where the facts come from, under which licence, whether the narration is a machine translation, and who (or
+    what) speaks; in the page's language, the facts' own lines as they are."""
+    ui = UI[language]
     details = facts.details
-    credits = [Credit(f"자료: {line}", details.get("url")) for line in facts.attribution]
+    credits = [Credit(line, details.get("url"), ui.source, facts_language) for line in facts.attribution]
     if not facts.attribution:
         sources = dict.fromkeys(section.source.split("#")[0] for section in facts.sections)
-        credits += [Credit(f"자료: {source}", source if source.startswith(("http://", "https://")) else None)
+        credits += [Credit(source, source if source.startswith(("http://", "https://")) else None, ui.source)
                     for source in sources]
     if details.get("license"):
         # A narration made from share-alike text is an adaptation and carries the same licence.
-        terms = f"이 해설은 위 자료를 바탕으로 만든 2차적 저작물이며 {details['license']} 조건으로 이용할 수 있습니다"
-        credits.append(Credit(terms, details.get("license_url")))
-    credits += [Credit(line) for line in notes if line.startswith("음성")]
+        credits.append(Credit(ui.licence.format(licence=details["license"]), details.get("license_url")))
+    if machine_translation:
+        credits.append(Credit(ui.machine_translation.format(source=ui.names[facts_language])))
+    credits += [Credit(match.group(1), label=ui.voice) for line in notes if (match := VOICE_NOTE.match(line))]
     return credits
 
 
-def load_stop(keyword: str, number: int, audio_format: str) -> Stop:
-    """Read one keyword's outputs; a missing one is a PipelineError naming the stage to run."""
+def load_stop(keyword: str, number: int, audio_format: str, language: str = "ko", folder: str | None = None,
+              facts_language: str = "ko", machine_translation: bool = False) -> Stop:
+    """Read one keyword's outputs in one language (`folder`: Params.folder); a missing one is a PipelineError naming
+    the stage to run."""
     facts = read_facts(keyword)
-    files = {"audio": audio_path(keyword, audio_format), "subtitles": subtitles_path(keyword),
-             "script": script_path(keyword), "metrics": metrics_path(keyword)}
+    files = {"audio": audio_path(keyword, audio_format, folder), "subtitles": subtitles_path(keyword, folder),
+             "script": script_path(keyword, folder), "metrics": metrics_path(keyword, folder)}
     for path in files.values():
         if not path.exists():
             raise PipelineError(f"{path} is missing; run the narration first ({remake_command(keyword)})")
@@ -77,4 +98,26 @@ def load_stop(keyword: str, number: int, audio_format: str) -> Stop:
     return Stop(number=number, keyword=keyword, title=facts.title or keyword,
                 designation=facts.details.get("designation", ""), era=facts.details.get("era", ""),
                 duration_s=duration, audio=files["audio"], subtitles=files["subtitles"],
-                paragraphs=paragraphs(subtitles.cues, script), credits=credits_for(facts, subtitles.notes))
+                paragraphs=paragraphs(subtitles.cues, script),
+                credits=credits_for(facts, subtitles.notes, language, facts_language, machine_translation),
+                language=language, facts_language=facts_language)
+
+
+def load_stops(params: Params, numbers: dict[str, int]) -> list[Stop]:
+    """Every stop in every language, the first language's first; the same numbers in each."""
+    stops: list[Stop] = []
+    # tts.format and languages only choose among the files the earlier stages wrote; changing either changes
+    # outputs/audio or outputs/script, dependencies, so the guide stage still re-runs when it must while depending on
+    # the `guide` params alone.
+    for language in params.languages:
+        folder = params.folder(language)
+        # What the script stage recorded per keyword: whether the narration in this language is a machine translation.
+        keys = read_keys(language_folder(SCRIPT_DIR, folder))
+        stops += [load_stop(keyword, numbers[keyword], params.tts.format, language, folder, params.source_language,
+                            folder is not None and _machine_translation(keys.get(keyword)))
+                  for keyword in params.keywords]
+    return stops
+
+
+def _machine_translation(record: object) -> bool:
+    return isinstance(record, dict) and record.get("machine_translation") is True

@@ -43,6 +43,7 @@ class NarrationMetrics:
     lufs: float | None  # integrated loudness of the decoded file, BS.1770-4 (None: no sound)
     true_peak_db: float | None  # its 4× true peak, dBTP
     lra: float | None  # its loudness range, LU (EBU Tech 3342)
+    language: str = "ko"  # the narration's, so that `dvc exp show` and the report can total each language
     extra: dict = field(default_factory=dict)  # provider-specific figures, e.g. per-chunk CER
 
     def to_json(self) -> str:
@@ -66,15 +67,18 @@ def run_cost(synthesizer: ChunkSynthesizer, provider: SpeechProvider) -> RunCost
 
 
 def narration_metrics(tts: TTSParams, chunks: Sequence[Chunk], provider: SpeechProvider,
-                      chunk_files: list[Path], out: Path, measured: Measurement) -> NarrationMetrics:
+                      chunk_files: list[Path], out: Path, measured: Measurement, language: str) -> NarrationMetrics:
     """The record of one narration: what it is (text, voice, length, loudness as decoded from the file)."""
     chars = sum(len(chunk.spoken) for chunk in chunks)  # what the engine is sent (and bills)
     return NarrationMetrics(
         chars=chars, chunks=len(chunks), duration_s=round(measured.duration_s, 3), bytes=out.stat().st_size,
         # What synthesising the whole narration once costs, whatever the cache saved this time.
         est_cost_usd=provider.est_cost_usd(chars, measured.duration_s),
-        provider=tts.provider, model=provider.options.model, voice=provider.options.voice, speed=provider.options.speed,
+        provider=tts.provider, model=provider.options.model,
+        # espeak's voice is the language's own (tts.voice names OpenAI's).
+        voice=getattr(provider, "voice", provider.options.voice), speed=provider.options.speed,
         lufs=_rounded(measured.lufs), true_peak_db=_rounded(measured.true_peak_db), lra=_rounded(measured.lra),
+        language=language,
         # Read back from the chunk files, so that chunks served from the cache count too (realtime: CER).
         extra=provider.narration_metrics(chunk_files),
     )
@@ -85,7 +89,7 @@ def _rounded(value: float) -> float | None:
     return round(value, 2) if math.isfinite(value) else None
 
 
-def write_metrics(keyword: str, metrics: NarrationMetrics) -> Path:
-    path = metrics_path(keyword)
+def write_metrics(keyword: str, metrics: NarrationMetrics, folder: str | None = None) -> Path:
+    path = metrics_path(keyword, folder)
     atomic.write_text(path, metrics.to_json())
     return path

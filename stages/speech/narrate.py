@@ -22,7 +22,15 @@ from stages.core.catalogue import Failures
 from stages.core.errors import PipelineError
 from stages.core.info_file import Facts, read_facts
 from stages.core.params import AUDIO_FORMATS, Params
-from stages.core.paths import AUDIO_DIR, audio_path, metrics_path, script_path, spoken_path, subtitles_path
+from stages.core.paths import (
+    AUDIO_DIR,
+    audio_path,
+    language_folder,
+    metrics_path,
+    script_path,
+    spoken_path,
+    subtitles_path,
+)
 from stages.core.previous_outputs import PreviousOutputs, write_keys
 from stages.core.progress import Progress
 from stages.core.vtt import render_vtt
@@ -59,24 +67,26 @@ class Narration:
 
 
 class Narrator:
-    """Narrates the keywords of one run with one provider, one planner and one chunk synthesizer."""
+    """Narrates the keywords of one run in one language, with one provider, one planner and one chunk synthesizer."""
 
-    def __init__(self, params: Params) -> None:
-        self.params = params
-        self.provider = speech_provider(params.tts.provider)(params)
-        self.planner = Planner(params, self.provider)
+    def __init__(self, params: Params, language: str | None = None) -> None:
+        self.language = language or params.source_language
+        self.folder = params.folder(self.language)  # where this language's files go (stages/core/paths.py)
+        self.params = params = params.in_language(self.language)
+        self.provider = speech_provider(params.tts.provider)(params, language=self.language)
+        self.planner = Planner(params, self.provider, self.language)
         self.synthesizer = ChunkSynthesizer(self.provider, speed=self.provider.options.speed,
                                             concurrency=params.requests.concurrency)
         self.encodings = NarrationCache(params.tts.format)
-        self.previous = PreviousOutputs("audio", AUDIO_DIR)
+        self.previous = PreviousOutputs("audio", language_folder(AUDIO_DIR, self.folder))
         self.records: dict[str, dict] = {}  # keyword → what its narration was made from, for KEYS_FILE
 
     def prepare(self, keyword: str) -> Narration:
         """Plan the keyword's narration and write what the voice is asked to say (outputs/spoken/)."""
         plan = self.planner.plan(self.planner.script(keyword))
         if not plan.chunks:
-            raise PipelineError(f"{script_path(keyword)} has no speakable text")
-        atomic.write_text(spoken_path(keyword), "\n\n".join(chunk.spoken.replace(PARAGRAPH_JOIN, "\n")
+            raise PipelineError(f"{script_path(keyword, self.folder)} has no speakable text")
+        atomic.write_text(spoken_path(keyword, self.folder), "\n\n".join(chunk.spoken.replace(PARAGRAPH_JOIN, "\n")
                                                             for chunk in plan.chunks) + "\n")
         facts = read_facts(keyword)
         credits = credit_lines(facts, self.provider)
@@ -92,16 +102,16 @@ class Narrator:
         return Narration(keyword, plan, facts, credits, tag_values, key, hit, previous)
 
     def _restored(self, keyword: str) -> list[Path]:
-        return [audio_path(keyword, self.params.tts.format), subtitles_path(keyword)]
+        return [audio_path(keyword, self.params.tts.format, self.folder), subtitles_path(keyword, self.folder)]
 
     def _reuse(self, narration: Narration) -> NarrationMetrics:
         """The narration and its subtitles as the last run made them, from DVC's cache; its metrics from the record."""
         if not self.previous.restore(self._restored(narration.keyword)):
-            raise PipelineError(f"DVC's cache lost {audio_path(narration.keyword, self.params.tts.format)} during the "
-                                f"run; run `make audio` again")
-        atomic.write_text(metrics_path(narration.keyword), narration.previous["metrics"])
+            raise PipelineError(f"DVC's cache lost {self._restored(narration.keyword)[0]} during the run; run "
+                                f"`make audio` again")
+        atomic.write_text(metrics_path(narration.keyword, self.folder), narration.previous["metrics"])
         self.records[narration.keyword] = narration.previous
-        log.info("audio: %s (from the last run, in DVC's cache)", audio_path(narration.keyword, self.params.tts.format))
+        log.info("audio: %s (from the last run, in DVC's cache)", self._restored(narration.keyword)[0])
         return NarrationMetrics.from_json(narration.previous["metrics"])
 
     def finish(self, narration: Narration, files: Iterator[Path] | None) -> NarrationMetrics:
@@ -110,7 +120,7 @@ class Narrator:
         if narration.previous is not None:
             return self._reuse(narration)
         fmt, keyword, plan = self.params.tts.format, narration.keyword, narration.plan
-        out = audio_path(keyword, fmt)
+        out = audio_path(keyword, fmt, self.folder)
         with atomic.atomic_path(out) as tmp:  # the narration's one writer: a cached copy or a fresh encoding
             if narration.hit is not None:
                 cached, encoded = narration.hit
@@ -132,25 +142,28 @@ class Narrator:
         spoken = [SpokenChunk(chunk.text, start, length) for chunk, (start, length) in zip(plan.chunks, encoded.spans)]
         reader = self.planner.reader
         cues = cues_for(spoken, reader.spoken if reader else None)  # timed by how long each sentence is to say
-        atomic.write_text(subtitles_path(keyword), render_vtt(cues, [narration.facts.title, "\n".join(narration.credits)]))
-        metrics = narration_metrics(self.params.tts, plan.chunks, self.provider, chunk_files, out, encoded.measured)
+        atomic.write_text(subtitles_path(keyword, self.folder), render_vtt(cues, [narration.facts.title, "\n".join(narration.credits)]))
+        metrics = narration_metrics(self.params.tts, plan.chunks, self.provider, chunk_files, out, encoded.measured,
+                                    self.language)
         log.info("audio: %s (%d chunks, %.1f s of sound; %+.1f dB to %.1f LUFS, %.1f dBTP, %s)", out, metrics.chunks,
                  metrics.duration_s, encoded.gain_db, encoded.measured.lufs, encoded.measured.true_peak_db,
                  "from the narration cache" if narration.hit else f"{encoded.encodes} encode(s)")
-        write_metrics(keyword, metrics)
+        write_metrics(keyword, metrics, self.folder)
         self.records[keyword] = {"key": narration.encoding_key, "metrics": metrics.to_json()}
         return metrics
 
-    def narrate_all(self, keywords: Sequence[str]) -> dict[str, NarrationMetrics]:
+    def narrate_all(self, keywords: Sequence[str], failures: Failures | None = None) -> dict[str, NarrationMetrics]:
         """Every keyword's narration: the missing chunks of all of them in one pool, each narration encoded as
-        soon as its chunks are in, ENCODERS at a time; one line naming the keywords that failed."""
-        failures = Failures("audio")
+        soon as its chunks are in, ENCODERS at a time; one line naming the keywords that failed (with `failures`,
+        gathered there for the caller to raise instead)."""
+        own = failures is None
+        failures = failures if failures is not None else Failures("audio")
         narrations: list[Narration] = []
         for keyword in keywords:
             try:
                 narrations.append(self.prepare(keyword))
             except PipelineError as error:
-                failures.add(keyword, error)
+                failures.add(keyword, error, self.folder)
         done: dict[str, NarrationMetrics] = {}
         for narration in (n for n in narrations if n.hit is not None or n.previous is not None):
             done[narration.keyword] = self.finish(narration, None)
@@ -159,7 +172,8 @@ class Narrator:
             total = sum(len(n.plan.chunks) for n in missing)
             # The pool is left first: on a failure or Ctrl-C that cancels the requests, so the encoders waiting
             # for chunks end at once and the executor's exit does not wait on them.
-            with Progress(f"audio: {len(missing)} to make", total) as progress, \
+            label = f"audio ({self.language})" if self.folder else "audio"
+            with Progress(f"{label}: {len(missing)} to make", total) as progress, \
                     ThreadPoolExecutor(ENCODERS, thread_name_prefix="encoder") as encoders, \
                     self.synthesizer.pool([n.plan.chunks for n in missing], progress,
                                           [n.keyword for n in missing]) as files_of:
@@ -172,30 +186,32 @@ class Narrator:
                         except PipelineError as error:
                             if self.synthesizer.failed:
                                 raise  # a chunk failed for good: every narration still waiting would say the same
-                            failures.add(narration.keyword, error)
+                            failures.add(narration.keyword, error, self.folder)
                 finally:
                     for job in jobs:
                         job.cancel()  # those not started; the pool's exit stops the requests the others wait for
-        failures.raise_any(len(keywords))
-        return {keyword: done[keyword] for keyword in keywords}
+        if own:
+            failures.raise_any(len(keywords))
+        return {keyword: done[keyword] for keyword in keywords if keyword in done}
 
     def cost(self) -> RunCost:
         return run_cost(self.synthesizer, self.provider)
 
     def write_keys(self) -> None:
-        write_keys(AUDIO_DIR, self.records, self.params.keywords)
+        write_keys(self.previous.folder, self.records, self.params.keywords)
 
 
-def outputs_of(keyword: str) -> list[Path]:
+def outputs_of(keyword: str, folder: str | None = None) -> list[Path]:
     """Every file a narration may have written: each format's, since a run killed while writing flac leaves its
     temp file behind even after tts.format changes."""
-    return [*(audio_path(keyword, fmt) for fmt in AUDIO_FORMATS), subtitles_path(keyword), spoken_path(keyword),
-            metrics_path(keyword)]
+    return [*(audio_path(keyword, fmt, folder) for fmt in AUDIO_FORMATS), subtitles_path(keyword, folder),
+            spoken_path(keyword, folder), metrics_path(keyword, folder)]
 
 
-def narrate(params: Params, keyword: str) -> tuple[NarrationMetrics, RunCost]:
-    """Speak outputs/script/<keyword>.md into outputs/audio/ with its subtitles and metrics."""
-    narrator = Narrator(params)
+def narrate(params: Params, keyword: str, language: str | None = None) -> tuple[NarrationMetrics, RunCost]:
+    """Speak the keyword's script in `language` (default: the first) into outputs/audio/ with its subtitles and
+    metrics."""
+    narrator = Narrator(params, language)
     metrics = narrator.narrate_all([keyword])[keyword]
     return metrics, narrator.cost()
 

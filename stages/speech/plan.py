@@ -11,6 +11,8 @@ from stages.speech.audio.layout import pauses as pauses_after
 from stages.speech.chunking import Chunk, spoken_chunks
 from stages.speech.reading import Reader, reader_for
 from stages.speech.synthesis import SpeechProvider, chunk_key
+from stages.speech.years import LANGUAGES as YEAR_LANGUAGES
+from stages.speech.years import YearReader
 
 
 @dataclass(frozen=True)
@@ -21,15 +23,24 @@ class Plan:
 
 
 class Planner:
-    """Plans the narrations of one run: one provider (its limit and identity), one reader (the lexicon read once)."""
+    """Plans the narrations of one language in one run: one provider (its limit and identity), and the reader of
+    that language, if it has one (tts.reading): Korean's (the lexicon read once) says numbers and units as Korean
+    words, which no other voice must hear; English's and Chinese's say years as years, for a voice that would read
+    them as cardinals (espeak-ng's; OpenAI's read them well, and their verbatim check compares digits)."""
 
-    def __init__(self, params: Params, provider: SpeechProvider) -> None:
+    def __init__(self, params: Params, provider: SpeechProvider, language: str | None = None) -> None:
         self.params, self.provider = params, provider
-        self.reader: Reader | None = reader_for(params.tts)
+        self.language = language or params.source_language
+        self.reader: Reader | YearReader | None = None
+        if params.tts.reading and self.language == "ko":
+            self.reader = reader_for(params.tts)
+        elif params.tts.reading and self.language in YEAR_LANGUAGES and getattr(provider, "reads_years_as_cardinals",
+                                                                                 False):
+            self.reader = YearReader(self.language)
 
     def script(self, keyword: str) -> str:
         """The keyword's script; missing or not UTF-8, one line saying how to make it."""
-        path = script_path(keyword)
+        path = script_path(keyword, self.params.folder(self.language))
         try:
             return read_text_file(path)
         except FileNotFoundError:

@@ -21,10 +21,14 @@ class Catalogue:
     root: Path
     keywords: list[str] = field(default_factory=list)
     guide: dict = field(default_factory=dict)
+    languages: list[str] = field(default_factory=lambda: ["ko"])  # params.yaml `languages`; the first has the facts
 
     def add(self, keyword: str, sentences: list[str] | None = None, seconds_each: float = 2.0, title: str = "",
-            details: dict[str, str] | None = None, attribution: list[str] | None = None) -> None:
-        """Write the info, script, audio (WAV), subtitles and metrics files of one keyword."""
+            details: dict[str, str] | None = None, attribution: list[str] | None = None,
+            translations: dict[str, list[str]] | None = None, machine: tuple[str, ...] = ()) -> None:
+        """Write the info file of one keyword, and its script, audio (WAV), subtitles and metrics files in each of
+        `languages` (the others' sentences from `translations`, or made up); `machine`: the languages whose script
+        the script stage would have marked as a machine translation."""
         sentences = sentences or [f"{keyword} 첫째 문장입니다.", "둘째 문장입니다.", "셋째 문장입니다.",
                                   "넷째 문장입니다."]
         out = self.root / "outputs"
@@ -32,27 +36,42 @@ class Catalogue:
                       attribution=attribution or [],
                       sections=[FactSection(heading="개요", text=" ".join(sentences), source=f"sources/{keyword}.md")])
         _write(out / "info" / f"{keyword}.json", facts.to_json())
-        half = len(sentences) // 2
-        _write(out / "script" / f"{keyword}.md", f"{' '.join(sentences[:half])}\n\n{' '.join(sentences[half:])}\n")
-        duration = seconds_each * len(sentences)
-        t = np.arange(int(duration * SAMPLE_RATE)) / SAMPLE_RATE
-        (out / "audio").mkdir(parents=True, exist_ok=True)
-        sf.write(out / "audio" / f"{keyword}.wav", 0.1 * np.sin(2 * np.pi * 440 * t), SAMPLE_RATE, subtype="PCM_16")
-        cues = [f"{i + 1}\n{_stamp(i * seconds_each)} --> {_stamp((i + 1) * seconds_each)}\n{_vtt_text(s)}\n"
-                for i, s in enumerate(sentences)]
-        _write(out / "audio" / f"{keyword}.vtt",
-               f"WEBVTT\n\nNOTE\n{keyword}\n출처: sources/{keyword}.md\n음성: test tone\n\n" + "\n".join(cues))
-        _write(out / "metrics" / f"{keyword}.json", json.dumps({"duration_s": duration}))
+        for n, language in enumerate(self.languages):
+            folder = Path(language if n else "")  # the first language's files stay where a one-language guide has them
+            said = sentences if not n else (translations or {}).get(language) or [
+                f"{language} sentence {i + 1} about {keyword}." for i in range(len(sentences))]
+            _narration(out, folder, keyword, said, seconds_each)
+            keys_file = out / "script" / folder / ".keys.json"
+            keys = json.loads(keys_file.read_text(encoding="utf-8")) if keys_file.exists() else {}
+            keys[keyword] = {"key": f"{language}-{keyword}", "machine_translation": language in machine}
+            _write(keys_file, json.dumps(keys, ensure_ascii=False))
         self.keywords.append(keyword)
 
     def params(self) -> Params:
-        return parse_params({"keywords": self.keywords, "tts": {"format": "wav"}, "guide": self.guide})
+        return parse_params({"keywords": self.keywords, "languages": self.languages, "tts": {"format": "wav"},
+                             "guide": self.guide})
 
     def build(self) -> Path:
         from stages.guide import run
 
         run(self.params())
         return self.root / "outputs" / "guide"
+
+
+def _narration(out: Path, folder: Path, keyword: str, sentences: list[str], seconds_each: float) -> None:
+    """One language's script, audio, subtitles and metrics of a keyword, in `folder` of each output folder."""
+    half = len(sentences) // 2
+    _write(out / "script" / folder / f"{keyword}.md", f"{' '.join(sentences[:half])}\n\n{' '.join(sentences[half:])}\n")
+    duration = seconds_each * len(sentences)
+    t = np.arange(int(duration * SAMPLE_RATE)) / SAMPLE_RATE
+    (out / "audio" / folder).mkdir(parents=True, exist_ok=True)
+    sf.write(out / "audio" / folder / f"{keyword}.wav", 0.1 * np.sin(2 * np.pi * 440 * t), SAMPLE_RATE,
+             subtype="PCM_16")
+    cues = [f"{i + 1}\n{_stamp(i * seconds_each)} --> {_stamp((i + 1) * seconds_each)}\n{_vtt_text(s)}\n"
+            for i, s in enumerate(sentences)]
+    _write(out / "audio" / folder / f"{keyword}.vtt",
+           f"WEBVTT\n\nNOTE\n{keyword}\n출처: sources/{keyword}.md\n음성: test tone\n\n" + "\n".join(cues))
+    _write(out / "metrics" / folder / f"{keyword}.json", json.dumps({"duration_s": duration}))
 
 
 def _write(path: Path, text: str) -> None:

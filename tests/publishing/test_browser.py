@@ -166,3 +166,126 @@ def test_nothing_overflows_at_360_px(browser, site, page, tmp_path):
     assert client == 360 and width <= client
     shot = tmp_path / "page.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 1000
+
+
+# A guide in three languages: the language-neutral pages, the switch, and the redirect to the visitor's language.
+LANGUAGES = ["ko", "en", "ja"]
+LINKS = "return [...document.querySelectorAll('.language-choice a')].map(a => a.getBoundingClientRect().height)"
+
+
+@pytest.fixture(scope="module")
+def multi_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("guide-languages")
+    with pytest.MonkeyPatch.context() as env:
+        env.chdir(root)
+        catalogue = Catalogue(root, languages=LANGUAGES)
+        catalogue.add("청자 상감운학문 매병", seconds_each=SECONDS_EACH, details={"designation": "국보", "era": "고려"},
+                      attribution=["국가유산청"], machine=("ja",),
+                      translations={"en": [f"Sentence {n} goes on a little longer, as a narration does." for n in
+                                           range(1, 7)],
+                                    "ja": [f"{n}番目の文は、解説らしく少し長く続きます。" for n in range(1, 7)]},
+                      sentences=[f"{n}번째 문장은 이렇게 조금 길게 이어지는 해설입니다." for n in range(1, 7)])
+        catalogue.add("백자 달항아리", attribution=["국가유산청"])
+        return catalogue.build()
+
+
+def visitor(driver: webdriver.Chrome, preferred: str, remembered: str | None = None) -> None:
+    """A visitor whose browser prefers `preferred` (an Accept-Language value) and who chose `remembered` before."""
+    user_agent = driver.execute_script("return navigator.userAgent")
+    driver.execute_cdp_cmd("Emulation.setUserAgentOverride", {"userAgent": user_agent, "acceptLanguage": preferred})
+    driver.get("about:blank")
+    open_page(driver, Path(tempfile.gettempdir()))  # any file:// page: the guide's pages share its storage
+    if remembered is None:
+        driver.execute_script("localStorage.clear()")
+    else:
+        driver.execute_script("localStorage.setItem('guide-language', arguments[0])", remembered)
+
+
+@pytest.fixture
+def stranger(browser: webdriver.Chrome) -> Iterator[webdriver.Chrome]:
+    """A visitor whose browser prefers French, which the guide lacks, and who chose nothing: the neutral page stays."""
+    visitor(browser, "fr-FR,fr")
+    yield browser
+    visitor(browser, "en-US,en")
+
+
+@pytest.mark.parametrize("page", ["en/stops/1.html", "ja/stops/1.html", "stops/1.html", "index.html",
+                                  "labels.html"])
+def test_no_axe_violations_in_a_guide_of_several_languages(stranger, multi_site, page):
+    viewport(stranger, 360)
+    open_page(stranger, multi_site / page)
+    assert stranger.current_url == (multi_site / page).as_uri()  # nothing redirected
+    results = run_axe(stranger)
+    assert len(results["passes"]) >= 10, "axe ran hardly any rule"
+    assert results["violations"] == [], results["report"]
+
+
+@pytest.mark.parametrize("page", ["stops/1.html", "index.html", "en/stops/1.html", "ja/index.html"])
+def test_nothing_overflows_at_360_px_in_any_language(stranger, multi_site, page):
+    viewport(stranger, 360)
+    open_page(stranger, multi_site / page)
+    width, client = stranger.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert client == 360 and width <= client
+
+
+def test_every_language_on_the_neutral_page_is_a_target_44_px_high_at_360_px(stranger, multi_site):
+    viewport(stranger, 360)
+    for page in ("stops/1.html", "index.html"):
+        open_page(stranger, multi_site / page)
+        heights = stranger.execute_script(LINKS)
+        assert len(heights) == len(LANGUAGES) and min(heights) >= 44, (page, heights)
+        widths = stranger.execute_script("return [...document.querySelectorAll('.language-choice a')]"
+                                         ".map(a => a.getBoundingClientRect().width)")
+        assert min(widths) >= 44
+    # The switch in a language page's header too.
+    open_page(stranger, multi_site / "en/stops/1.html")
+    heights = stranger.execute_script(
+        "return [...document.querySelectorAll('.language-switch a')].map(a => a.getBoundingClientRect().height)")
+    assert len(heights) == len(LANGUAGES) and min(heights) >= 44
+
+
+def test_the_neutral_page_goes_to_the_remembered_choice_then_to_the_preferred_language(browser, multi_site):
+    viewport(browser, 360)
+    try:
+        # Nothing remembered, a preferred language the guide has: there.
+        visitor(browser, "ja-JP,ja;q=0.9,en;q=0.8")
+        open_page(browser, multi_site / "stops/2.html")
+        assert browser.current_url == (multi_site / "ja/stops/2.html").as_uri()
+        # Choosing English on the switch remembers it, and it wins over the browser's preference from then on.
+        browser.find_element(By.CSS_SELECTOR, ".language-switch a[hreflang='en']").click()
+        assert browser.current_url == (multi_site / "en/stops/2.html").as_uri()
+        open_page(browser, multi_site / "stops/1.html")
+        assert browser.current_url == (multi_site / "en/stops/1.html").as_uri()
+        open_page(browser, multi_site / "index.html")
+        assert browser.current_url == (multi_site / "en/index.html").as_uri()
+        # Nothing the guide has: the page stays, and its links lead on and remember the choice.
+        visitor(browser, "fr-FR,fr")
+        open_page(browser, multi_site / "stops/1.html")
+        assert browser.current_url == (multi_site / "stops/1.html").as_uri()
+        browser.find_element(By.CSS_SELECTOR, ".language-choice a[hreflang='ko']").click()
+        assert browser.current_url == (multi_site / "ko/stops/1.html").as_uri()
+        assert browser.execute_script("return localStorage.getItem('guide-language')") == "ko"
+        open_page(browser, multi_site / "stops/2.html")
+        assert browser.current_url == (multi_site / "ko/stops/2.html").as_uri()
+        # A remembered language the guide no longer has is passed over.
+        visitor(browser, "en-GB", remembered="zh")
+        open_page(browser, multi_site / "stops/1.html")
+        assert browser.current_url == (multi_site / "en/stops/1.html").as_uri()
+    finally:
+        visitor(browser, "en-US,en")
+
+
+def test_the_neutral_page_works_without_javascript(browser, multi_site):
+    """With scripts off it stays, and its plain links lead to each language's page."""
+    visitor(browser, "en-US,en")  # with scripts on, this visitor would be sent to English at once
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        neutral = multi_site / "stops/1.html"
+        browser.get(neutral.as_uri())
+        assert browser.current_url == neutral.as_uri()
+        browser.find_element(By.CSS_SELECTOR, ".language-choice a[hreflang='ja']").click()
+        assert browser.current_url == (multi_site / "ja/stops/1.html").as_uri()
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
+    finally:
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})

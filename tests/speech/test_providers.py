@@ -48,9 +48,13 @@ TONE_MODULE = '''
         counts_requests = False
         requests = retries = 0
 
-        def __init__(self, params: Params) -> None:
+        def __init__(self, params: Params, *, language: str | None = None) -> None:
             self.options = parse_options(self.Options, params.tts)
             self.policy = RetryPolicy(params.retry)
+
+        @staticmethod
+        def check_language(language: str) -> None:
+            """A tone says nothing in any language."""
 
         def identity(self) -> dict:
             return {"provider": self.name, "voice": self.options.voice, "speed": self.options.speed}

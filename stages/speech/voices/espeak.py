@@ -1,4 +1,6 @@
-"""EspeakSpeech: offline Korean speech from the espeak-ng library shipped in the espeakng-loader wheel.
+"""EspeakSpeech: offline speech in Korean, English and Mandarin from the espeak-ng library shipped in the
+espeakng-loader wheel. Its Japanese voice reads kana only: it says "Chinese letter" for every kanji, so Japanese is
+refused (docs/languages.md).
 
 espeak-ng carries state from one utterance to the next inside the C library (the same text spoken twice
 in a row gives different samples, and neither espeak_Initialize nor a voice reset clears it), so the
@@ -27,7 +29,8 @@ from typing import TYPE_CHECKING
 
 from stages.clients.retry import Decision, RetryPolicy
 from stages.core.atomic import atomic_path
-from stages.core.errors import PipelineError
+from stages.core.errors import ParamsError, PipelineError
+from stages.core.languages import LANGUAGES
 from stages.core.params import Params
 from stages.speech.voices.options import VoiceOptions, parse_options
 
@@ -68,8 +71,6 @@ class _Engine:
         self.rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, _INITIALIZE_DONT_EXIT)
         if self.rate <= 0:
             raise PipelineError("espeak-ng failed to start (its data folder could not be read)")
-        if lib.espeak_SetVoiceByName(b"ko") != 0:
-            raise PipelineError("espeak-ng has no Korean voice in this installation")
         self._lib = lib
         self._blocks: list[np.ndarray] = []
         self._callback = _SynthCallback(self._collect)  # kept on self: the C side holds only a raw pointer
@@ -90,11 +91,13 @@ class _Engine:
             self._blocks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
         return 0
 
-    def speak(self, text: str, words_per_minute: int) -> np.ndarray:
+    def speak(self, text: str, words_per_minute: int, voice: str) -> np.ndarray:
         import numpy as np
 
         data = text.encode("utf-8")
         with self._lock:
+            if self._lib.espeak_SetVoiceByName(voice.encode()) != 0:
+                raise PipelineError(f"espeak-ng has no {voice!r} voice in this installation")
             self._blocks = []
             self._lib.espeak_SetParameter(_RATE_PARAMETER, words_per_minute, 0)
             status = self._lib.espeak_Synth(data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
@@ -142,9 +145,10 @@ class _Zygote:
                 cls._instance = cls()
             return cls._instance
 
-    def speak_to(self, text: str, words_per_minute: int, dest: Path) -> None:
-        """Have a fresh child speak `text` into the WAV file `dest` (written atomically by the child)."""
-        request = json.dumps({"text": text, "wpm": words_per_minute, "dest": str(dest)}, ensure_ascii=False)
+    def speak_to(self, text: str, words_per_minute: int, voice: str, dest: Path) -> None:
+        """Have a fresh child speak `text` with `voice` into the WAV file `dest` (written atomically by the child)."""
+        request = json.dumps({"text": text, "wpm": words_per_minute, "voice": voice, "dest": str(dest)},
+                             ensure_ascii=False)
         with self._lock:
             try:
                 self._process.stdin.write(request + "\n")
@@ -180,7 +184,7 @@ def _serve() -> None:
             os.close(read_end)
             message = ""
             try:
-                samples = engine.speak(request["text"], request["wpm"])
+                samples = engine.speak(request["text"], request["wpm"], request["voice"])
                 with atomic_path(Path(request["dest"])) as tmp:
                     sf.write(tmp, samples, engine.rate, format="WAV", subtype="PCM_16")
             except BaseException as exc:  # the child must report and exit whatever happened
@@ -201,32 +205,50 @@ class EspeakOptions(VoiceOptions):
     """espeak-ng reads tts.speed only; the other keys are accepted unchecked, so switching provider is one line."""
 
 
+# The espeak-ng voice for each language it reads properly. Its `ja` voice is not here: it speaks kana, and every kanji
+# as the English words "Chinese letter" (docs/offline-voices.md), and a Japanese narration is mostly kanji.
+VOICES = {"ko": "ko", "en": "en-us", "zh": "cmn"}
+LANGUAGE_CREDITS = {"ko": "Korean", "en": "English", "zh": "Mandarin"}
+
+
 class EspeakSpeech:
-    """Offline Korean voice from espeak-ng; tts.speed scales its speaking rate, tts.voice is not used."""
+    """Offline voice from espeak-ng, by the narration's language; tts.speed scales its rate, tts.voice is not used."""
 
     name = "espeak"
     Options = EspeakOptions
     max_chars = 4096  # no API limit; keeps each chunk's audio a few MB at most
     chunk_format = "wav"
     counts_requests = False  # a local engine: the synthesizer's one call per chunk is the count
+    reads_years_as_cardinals = True  # "nineteen hundred thirty-five", 一千九百三十五年: the planner says them first
     requests = retries = 0
 
-    def __init__(self, params: Params) -> None:
+    def __init__(self, params: Params, *, language: str | None = None) -> None:
         self.options = parse_options(self.Options, params.tts)
+        self.language = language or params.source_language
+        self.check_language(self.language)
+        self.voice = VOICES[self.language]
         self.policy = RetryPolicy(params.retry)
         self.speed = self.options.speed
         self.words_per_minute = max(_MIN_WPM, min(_MAX_WPM, round(_DEFAULT_WPM * self.speed)))
 
+    @staticmethod
+    def check_language(language: str) -> None:
+        """Refuse, in one line naming what can, a language espeak-ng cannot read aloud properly."""
+        if language not in VOICES:
+            raise ParamsError(f"params.yaml: tts.provider: espeak cannot read {LANGUAGES[language].english}: its voice "
+                              f"says \"Chinese letter\" for every kanji; set tts.per_language.{language}.provider: "
+                              f"realtime (OpenAI) for it")
+
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""
-        return {"provider": self.name, "voice": "ko", "words_per_minute": self.words_per_minute,
+        return {"provider": self.name, "voice": self.voice, "words_per_minute": self.words_per_minute,
                 "engine": engine_version()}
 
     def est_cost_usd(self, chars: int, duration_s: float) -> float:
         return 0.0  # offline: nothing is billed
 
     def credit(self) -> str:
-        return f"espeak-ng Korean, speed {self.speed}"
+        return f"espeak-ng {LANGUAGE_CREDITS[self.language]}, speed {self.speed}"
 
     def narration_metrics(self, chunk_files: list[Path]) -> dict:
         return {}
@@ -243,7 +265,7 @@ class EspeakSpeech:
         async def attempt() -> None:
             # The pipe round-trip to the helper, which forks one child per utterance, on a worker thread: the loop
             # goes on scheduling (and cancelling) while the child speaks.
-            await asyncio.to_thread(_Zygote.get().speak_to, text, self.words_per_minute, dest)
+            await asyncio.to_thread(_Zygote.get().speak_to, text, self.words_per_minute, self.voice, dest)
 
         await self.policy.run(attempt, retry_on=(), classify=_fatal, what=f"espeak speech of {len(text)} characters",
                               check=(lambda _: check(dest)) if check else None)

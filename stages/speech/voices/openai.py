@@ -10,7 +10,7 @@ from stages.core.atomic import atomic_path
 from stages.core.errors import ParamsError, PipelineError
 from stages.core.model_shutdowns import REALTIME_MINI
 from stages.core.params import Params
-from stages.speech.voices.options import VoiceOptions, parse_options, token_price
+from stages.speech.voices.options import VoiceOptions, instructions_in, parse_options, token_price
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +93,20 @@ class OpenAISpeech(openai_access.OpenAIAccess):
     chunk_format = "wav"
     counts_requests = True
 
-    def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None) -> None:
+    def __init__(self, params: Params, *, language: str | None = None,
+                 sleep: Callable[[float], None] | None = None) -> None:
         self.options = options = parse_options(self.Options, params.tts)
         check_format(params)
         self.model, self.voice, self.speed = options.model, options.voice, options.speed
-        # tts-1 and tts-1-hd refuse instructions; every newer model takes them.
-        self.instructions = options.instructions.strip() if options.model not in LEGACY_TTS_MODELS else ""
+        # tts-1 and tts-1-hd refuse instructions; every newer model takes them. The voices are multilingual: the
+        # language only chooses the instructions.
+        instructions = instructions_in(options, language or params.source_language)
+        self.instructions = instructions.strip() if options.model not in LEGACY_TTS_MODELS else ""
         super().__init__(params, sleep=sleep)
+
+    @staticmethod
+    def check_language(language: str) -> None:
+        """Every voice reads every language of the guide."""
 
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""

@@ -11,8 +11,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from stages.core.errors import ParamsError
 from stages.core.params import TTSParams, describe
 
-DOCENT_INSTRUCTIONS = ("박물관 도슨트처럼 차분하고 따뜻한 목소리로, 또렷한 표준어 발음과 여유 있는 속도로 "
-                       "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요.")
+# How a docent speaks, in each language's own words: an instruction in Korean would steer an English read towards a
+# Korean accent. tts.instructions replaces the first language's; tts.per_language.<code>.instructions any other's.
+DOCENT_INSTRUCTIONS = {
+    "ko": ("박물관 도슨트처럼 차분하고 따뜻한 목소리로, 또렷한 표준어 발음과 여유 있는 속도로 "
+           "관람객에게 작품을 소개하듯 말해 주세요. 문장 사이에는 자연스럽게 쉬어 주세요."),
+    "en": ("Speak like a museum docent: a calm, warm voice, clear standard pronunciation and an unhurried pace, as if "
+           "introducing the work to visitors standing in front of it. Pause naturally between sentences."),
+    "ja": ("博物館のドーセントのように、落ち着いた温かい声で、はっきりとした標準的な発音とゆったりとした速さで、"
+           "目の前の来館者に作品を紹介するように話してください。文と文の間では自然に間を取ってください。"),
+    "zh": ("请像博物馆讲解员一样，用沉稳温暖的声音、清晰标准的普通话和从容的语速，像在作品前向观众介绍一样讲述。"
+           "句与句之间自然停顿。"),
+}
 
 
 class VoiceOptions(BaseModel):
@@ -25,8 +35,9 @@ class VoiceOptions(BaseModel):
     model: str | None = None
     voice: str = "alloy"
     speed: float = Field(default=1.0, ge=0.25, le=4.0)
-    # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not).
-    instructions: str = Field(default=DOCENT_INSTRUCTIONS, max_length=4096)
+    # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not). Unset: DOCENT_INSTRUCTIONS in the
+    # language being read (instructions_in).
+    instructions: str | None = Field(default=None, max_length=4096)
     max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read
 
     @model_validator(mode="before")
@@ -39,6 +50,11 @@ class VoiceOptions(BaseModel):
 
 
 Options = TypeVar("Options", bound=VoiceOptions)
+
+
+def instructions_in(options: VoiceOptions, language: str) -> str:
+    """How to speak a narration in `language`: tts.instructions as set for it, else the docent's in that language."""
+    return options.instructions if options.instructions is not None else DOCENT_INSTRUCTIONS[language]
 
 
 def parse_options(options: type[Options], tts: TTSParams) -> Options:

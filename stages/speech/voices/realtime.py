@@ -28,7 +28,7 @@ from stages.core.model_shutdowns import REALTIME_NEAREST
 from stages.core.params import Params
 from stages.core.text import shortened
 from stages.speech.fidelity import compare
-from stages.speech.voices.options import VoiceOptions, parse_options, token_price
+from stages.speech.voices.options import VoiceOptions, instructions_in, parse_options, token_price
 
 log = logging.getLogger(__name__)
 
@@ -162,12 +162,14 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
     chunk_format = "wav"
     counts_requests = True  # sessions opened (one response each); retries are the re-reads among them
 
-    def __init__(self, params: Params, *, sleep: Callable[[float], None] | None = None) -> None:
+    def __init__(self, params: Params, *, language: str | None = None,
+                 sleep: Callable[[float], None] | None = None) -> None:
         self.options = tts = parse_options(self.Options, params.tts)  # checked against the Realtime API's lists
         super().__init__(params, sleep=sleep)
         logging.getLogger("websockets.client").addFilter(_REDACT_KEY)
         self.model, self.voice, self.speed, self.max_cer = tts.model, tts.voice, tts.speed, tts.max_cer
-        self.instructions = READER_INSTRUCTIONS + (f"\n\nTone of voice: {tts.instructions}" if tts.instructions else "")
+        tone = instructions_in(tts, language or params.source_language)  # the voices are multilingual
+        self.instructions = READER_INSTRUCTIONS + (f"\n\nTone of voice: {tone}" if tone else "")
         self.timeout = params.requests.timeout  # also the longest silence allowed within a response
         self.send_reasoning = self.model.startswith(_REASONING_MODELS)  # off once the server refuses it
 
@@ -184,6 +186,10 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
         cer = [read_cer(path) for path in chunk_files]
         known = [value for value in cer if value is not None]
         return {"cer": cer, "cer_max": max(known) if known else None}
+
+    @staticmethod
+    def check_language(language: str) -> None:
+        """Every voice reads every language of the guide."""
 
     def identity(self) -> dict:
         """Everything that changes the sound this provider makes."""

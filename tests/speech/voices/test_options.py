@@ -24,7 +24,7 @@ def error_for(**tts) -> str:
 def test_the_shipped_params_file_is_valid_for_its_provider():
     shipped = speech_options(load_params(ROOT / "params.yaml").tts)
     assert (shipped.model, shipped.voice, shipped.speed, shipped.instructions) == (None, "alloy", 1.0,
-                                                                                  DOCENT_INSTRUCTIONS)
+                                                                                  DOCENT_INSTRUCTIONS["ko"])
 
 
 @pytest.mark.parametrize(("tts", "bad", "named"), [
@@ -32,7 +32,7 @@ def test_the_shipped_params_file_is_valid_for_its_provider():
     ({"speed": 4.5}, "tts.speed", "0.25–4.0"),
     ({"speed": 0.1}, "tts.speed", "0.25–4.0"),
     ({"max_cer": -1}, "tts.max_cer", "0.0–1.0"),
-    ({"colour": "blue"}, "tts.colour", "provider, format, reading, chunk_chars, model, voice, speed"),
+    ({"colour": "blue"}, "tts.colour", "provider, format, reading, chunk_chars, per_language, model, voice, speed"),
     ({"provider": "openai", "model": "tts-1", "colour": "blue"}, "tts.colour", "model, voice"),
 ])
 def test_a_bad_value_names_the_key_and_the_allowed_values(tts, bad, named):
