@@ -172,7 +172,7 @@ class Narrator:
             total = sum(len(n.plan.chunks) for n in missing)
             # The pool is left first: on a failure or Ctrl-C that cancels the requests, so the encoders waiting
             # for chunks end at once and the executor's exit does not wait on them.
-            label = f"audio ({self.language})" if self.folder else "audio"
+            label = f"audio ({self.language})" if len(self.params.languages) > 1 else "audio"
             with Progress(f"{label}: {len(missing)} to make", total) as progress, \
                     ThreadPoolExecutor(ENCODERS, thread_name_prefix="encoder") as encoders, \
                     self.synthesizer.pool([n.plan.chunks for n in missing], progress,
