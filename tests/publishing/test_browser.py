@@ -289,3 +289,33 @@ def test_the_neutral_page_works_without_javascript(browser, multi_site):
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
     finally:
         browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+@pytest.fixture(scope="module")
+def narrated_site(tmp_path_factory) -> Path:
+    """The shipped catalogue in ko, en and zh (with the shipped hand-written scripts), through the real pipeline."""
+    from tests.conftest import copy_project
+    from tests.test_pipeline_languages import set_languages
+
+    project = copy_project(tmp_path_factory.mktemp("narrated") / "repo")
+    set_languages(project, "[ko, en, zh]")
+    project.run("dvc", "repro")
+    return project.file("outputs/guide")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["en/stops/1.html", "zh/stops/2.html", "ko/stops/3.html", "stops/1.html",
+                                  "index.html"])
+def test_no_axe_violations_in_the_narrated_guide_of_three_languages(stranger, narrated_site, page):
+    viewport(stranger, 360)
+    open_page(stranger, narrated_site / page)
+    assert stranger.current_url == (narrated_site / page).as_uri()
+    if "/stops/" in page and not page.startswith("stops/"):  # the audio the page plays decodes in the browser
+        wait_for(stranger, "return document.getElementById('narration').readyState >= 1")
+        assert stranger.execute_script("return document.getElementById('narration').duration") > 60
+    results = run_axe(stranger)
+    assert len(results["passes"]) >= 10, "axe ran hardly any rule"
+    assert results["violations"] == [], results["report"]
+    if page.startswith(("stops/", "index")):
+        heights = stranger.execute_script(LINKS)
+        assert len(heights) == 3 and min(heights) >= 44, heights
