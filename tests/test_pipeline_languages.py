@@ -187,3 +187,30 @@ def test_a_translation_that_changes_a_number_is_asked_again_then_refused(korean_
                      result.stderr)
     assert "asked twice" in result.stderr
     assert not project.file("outputs/script/zh/청자 상감운학문 매병.md").exists()
+
+
+def test_a_fresh_clone_re_translates_only_the_stop_that_changed(korean_openai: Project, fake_process, tmp_path):
+    """After `dvc pull`, with empty local caches, DVC's cache stands in for every language's narrations: an edit to
+    one stop's Korean narration asks for that stop's translation and speech only."""
+    from tests.test_sharing import push_and_clone
+
+    project = Project(shutil.copytree(korean_openai.path, tmp_path / "repo", symlinks=True))
+    set_languages(project, "[ko, ja]")
+    repro(project, fake_process)
+    project.commit("japanese")
+    clone = push_and_clone(project, tmp_path)
+    assert not clone.file(".cache").exists()
+    keyword = KEYWORDS[1]
+    edited = clone.file(f"outputs/script/{keyword}.md").read_text(encoding="utf-8") + "\n감사합니다.\n"
+    clone.file(f"scripts/{keyword}.md").write_text(edited, encoding="utf-8")
+    stats = fake_process.stats()
+    ran, output = repro(clone, fake_process)
+    after = fake_process.stats()
+    assert ran == CATALOGUE - {"info"}
+    assert after["counts"]["chat"] - stats["counts"]["chat"] == 1  # that stop's Japanese, nothing else
+    assert after["translations"].get("ja", 0) - stats["translations"].get("ja", 0) == 1
+    assert encoded(output) == {keyword, f"ja/{keyword}"}
+    for other in set(KEYWORDS) - {keyword}:
+        for folder in ("", "ja/"):
+            path = f"outputs/audio/{folder}{other}.mp3"
+            assert clone.file(path).read_bytes() == project.file(path).read_bytes()
