@@ -4,7 +4,7 @@ speed on museum-like text.
 NeMo's cases (`written~spoken` per line) are read from ../shared/benchmarks/korean-tn/nemo/ beside the repository
 (or beside the main checkout, from a git worktree); they are never copied into the project. The museum phrases
 (counters for things, 번, ranges, Roman numerals, hanja, and what was already right) are the project's own, in
-tests/speech/museum_phrases.tsv, which the tests hold at 100%. Every written form goes through one
+tests/korean/museum_phrases.tsv, which the tests hold at 100%. Every written form goes through one
 `python -m stages.reading` subprocess, exactly as a user would pipe them, and is scored ignoring whitespace.
 Not a test: nothing here asserts a score or a time.
 
@@ -19,11 +19,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from stages.speech.reading import Reader, load_lexicon
+from stages.korean.reading import Reader, load_lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path("shared", "benchmarks", "korean-tn", "nemo")
-MUSEUM_PHRASES = ROOT / "tests" / "speech" / "museum_phrases.tsv"  # kind <TAB> written <TAB> spoken
+MUSEUM_PHRASES = ROOT / "tests" / "korean" / "museum_phrases.tsv"  # kind <TAB> written <TAB> spoken
 FULL_MARKS = ("cardinal", "decimal", "date", "measure")  # the categories that must all pass
 THROUGHPUT_CHARS = 100_000
 _SPACE = re.compile(r"\s+")

@@ -8,7 +8,7 @@ import sys
 from stages.core.cli import run_main
 from stages.core.errors import PipelineError
 from stages.core.paths import LEXICON
-from stages.speech.reading import Reader, load_lexicon
+from stages.korean.reading import Reader, load_lexicon
 
 
 def main(argv: list[str]) -> None:

@@ -17,7 +17,8 @@ As a process, for DVC stage subprocesses and benchmarks:
 prints `listening on http://127.0.0.1:PORT/v1` and serves until killed. Its counts are at
 GET /_fake/stats (counts, the most requests answered at once, every request's arrival time, the models asked for,
 the translations asked for), POST /_fake/reset-peaks, and POST /_fake/faults {"queue": {"speech": ["429"]},
-"always": {...}, "translation_number_faults": 2} scripts it.
+"always": {...}, "translation_number_faults": 2, "invented_years": 1} scripts it; `invented_years = N` makes the next N
+narrations written from facts state a year no fact holds (the fact guard's case).
 
 Faults (FAULTS): ok (no fault: answers normally, so a queue can alternate), 429 (no retry-after,
 retry-after-ms or x-ratelimit-* headers, as real 429s often come: openai/openai-node#1477), 429-ms (with
@@ -157,6 +158,9 @@ def mask_key(key: str) -> str:
 _TARGET_CHARS = re.compile(r"약\s*([0-9,]+)\s*자")
 
 
+INVENTED_YEAR = "이 작품은 1443년에 처음 만들어졌다고 전해집니다."  # a year the test facts never state
+
+
 def chat_reply(messages: list[dict]) -> str:
     """A deterministic Korean narration made of the fact sentences in the prompt, near the asked length."""
     prompt = "\n".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
@@ -273,6 +277,7 @@ class FakeOpenAI:
         # a dict may set "content", "refusal" and "finish_reason".
         self.chat_replies: collections.deque[str | dict] = collections.deque()
         self.translation_number_faults = 0  # the next N translations change a number
+        self.invented_years = 0  # the next N narrations written from facts state a year the facts do not hold
         self.translations: collections.Counter[str] = collections.Counter()  # translations answered, per language
         self.counts: collections.Counter[str] = collections.Counter()  # requests received, per endpoint
         self.in_flight: collections.Counter[str] = collections.Counter()  # requests being answered now
@@ -322,6 +327,7 @@ class FakeOpenAI:
                     "starts": {k: list(v) for k, v in self.starts.items()},
                     "translations": dict(self.translations),
                     "translation_number_faults": self.translation_number_faults,
+                    "invented_years": self.invented_years,
                     "models": {endpoint: dict(collections.Counter(r["json"].get("model") for r in self.received
                                                                   if r["endpoint"] == endpoint))
                                for endpoint in ENDPOINTS.values()}}
@@ -567,16 +573,21 @@ class _Handler(BaseHTTPRequestHandler):
         target = translation_target(messages)
         with self.fake._lock:
             reply = self.fake.chat_replies.popleft() if self.fake.chat_replies else None
-            change_number = False
+            change_number = invent_year = False
             if target is not None:
                 self.fake.translations[target] += 1
                 if reply is None and self.fake.translation_number_faults > 0:
                     self.fake.translation_number_faults -= 1
                     change_number = True
+            elif reply is None and self.fake.invented_years > 0:
+                self.fake.invented_years -= 1
+                invent_year = True
         reply = reply if isinstance(reply, dict) else {"content": reply}
         content, refusal = reply.get("content"), reply.get("refusal")
         if content is None and refusal is None:
             content = fake_translation(messages, target, change_number) if target else chat_reply(messages)
+            if invent_year:  # a year no fact states, as a chat model sometimes adds one (the fact guard's case)
+                content = content.replace("\n\n", f"\n\n{INVENTED_YEAR}\n\n", 1)
         prompt_chars = sum(len(str(m.get("content", ""))) for m in messages)
         answer_chars = len(content or refusal or "")
         completion = {
@@ -601,12 +612,13 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault is not None and fault not in FAULTS:
                     raise ValueError(fault)
                 self.fake.always[endpoint] = fault
-            if "translation_number_faults" in spec:
-                faults = spec["translation_number_faults"]
-                if not isinstance(faults, int) or faults < 0:
-                    raise ValueError(f"translation_number_faults: {faults!r}")
-                with self.fake._lock:
-                    self.fake.translation_number_faults = faults
+            for counter in ("translation_number_faults", "invented_years"):  # how many answers to spoil
+                if counter in spec:
+                    count = spec[counter]
+                    if not isinstance(count, int) or count < 0:
+                        raise ValueError(f"{counter}: {count!r}")
+                    with self.fake._lock:
+                        setattr(self.fake, counter, count)
             if spec.get("reset_counts"):
                 self.fake.reset_counts()
         except (ValueError, AttributeError, TypeError) as exc:

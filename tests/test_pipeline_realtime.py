@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
+from stages.korean.reading import Reader, load_lexicon
 from stages.speech.chunking import spoken_chunks
-from stages.speech.reading import Reader, load_lexicon
 from stages.speech.voices.realtime import RealtimeSpeech
 from tests.conftest import ROOT, Project, edit_params
 from tests.test_pipeline import _make

@@ -6,7 +6,7 @@ from pathlib import Path
 SOURCES_DIR = Path("sources")
 HAND_EDITED_DIR = Path("scripts")
 OUTPUTS = Path("outputs")
-LEXICON = Path("lexicon.yaml")  # how written words are said (stages.speech.reading); a dependency of the audio stage
+LEXICON = Path("lexicon.yaml")  # how written words are said (stages.korean.reading); a dependency of the audio stage
 INFO_DIR = OUTPUTS / "info"
 SCRIPT_DIR = OUTPUTS / "script"
 AUDIO_DIR = OUTPUTS / "audio"

@@ -12,12 +12,14 @@ from stages.core.errors import PipelineError
 from stages.core.info_file import Facts
 from stages.core.params import Params
 from stages.core.text import LINK, LIST_MARKER, QUOTE_MARKER, paragraphs, unix_newlines
+from stages.narration.claims import unsupported
 
 log = logging.getLogger(__name__)
 
 CHARS_PER_MINUTE = 370  # Korean narration at a docent's pace, spaces and punctuation included
 LENGTH_RANGE = (0.4, 2.5)  # accepted length, as a share of the target
 MIN_CHARS = 80  # shorter than this is never a narration
+MAX_NAMED = 3  # unsupported claims named in the request to write again
 
 SYSTEM_PROMPT = """\
 당신은 한국 박물관의 숙련된 도슨트입니다. 관람객이 작품 앞에 서서 귀로 듣는 해설 원고를 한국어로 씁니다.
@@ -92,17 +94,40 @@ class OpenAIScript(openai_access.OpenAIAccess):
         request = self.request(facts)
         key = content_key({"endpoint": "chat.completions", **request, **openai_access.server_identity()})
         cached = self.cache.get(key)
-        if cached is not None:
-            content = json.loads(cached.read_text(encoding="utf-8"))["content"]
+        content = json.loads(cached.read_text(encoding="utf-8"))["content"] if cached is not None else None
+        if content is not None and not unsupported(self.check(content, facts), facts):
             log.info("openai script: %s from the chat cache (no request)", facts.keyword)
-            text = self.check(content, facts)
-        else:
-            content = self._complete(request)
-            text = self.check(content, facts)  # only an accepted answer is cached
+        else:  # nothing cached, or an answer a newer fact guard refuses
+            content = self.guarded(request, facts)
+            # Only an accepted answer is cached, under the first request: a re-run asks nothing.
             self.cache.put(key, lambda tmp: write_chat_entry(tmp, request, content), check=check_chat_entry)
+        text = self.check(content, facts)
         if facts.attribution:
             text = f"{text}\n\n이 해설은 {', '.join(facts.attribution)}의 자료를 바탕으로 했습니다."
         return text + "\n"
+
+    def guarded(self, request: dict, facts: Facts) -> str:
+        """An answer whose every claim the facts hold (stages/narration/claims.py): a narration that states one they
+        do not is asked for again once, with the claim named; a second such answer is refused in one line."""
+        content = self._complete(request)
+        missing = unsupported(self.check(content, facts), facts)
+        if not missing:
+            return content
+        named = ", ".join(claim.text for claim in missing[:MAX_NAMED])
+        log.warning("openai script: the narration of %r states %s, which the facts do not hold; asking again",
+                    facts.keyword, named)
+        correction = (f"이 원고에는 사실에 없는 내용이 있습니다: {named}. 주어진 사실에 있는 연도, 수치, 지정, 왕조만 "
+                      f"쓰고, 없는 것은 빼서 원고 전체를 다시 써 주세요.")
+        retry = {**request, "messages": [*request["messages"], {"role": "assistant", "content": content},
+                                         {"role": "user", "content": correction}]}
+        content = self._complete(retry)
+        missing = unsupported(self.check(content, facts), facts)
+        if missing:
+            claim = missing[0]
+            raise PipelineError(f"openai script: the narration of {facts.keyword!r} states {claim.text} in "
+                                f"\"{claim.sentence}\", which the facts do not hold (asked twice); add it to the facts "
+                                f"if it is true, or run again")
+        return content
 
     def _complete(self, request: dict) -> str:
         client = self.client

@@ -3,16 +3,18 @@ hand-written scripts/[<lang>/]<keyword>.md verbatim, else the script provider's 
 facts; any other: translated from the first language's)."""
 
 import logging
+import shlex
 from pathlib import Path
 
 from stages.core import atomic
 from stages.core.errors import PipelineError
 from stages.core.files import read_text_file
-from stages.core.info_file import read_facts
+from stages.core.info_file import Facts, read_facts
 from stages.core.languages import LANGUAGES
 from stages.core.params import Params
 from stages.core.paths import SCRIPT_DIR, hand_edited_path, info_path, language_folder, script_path
 from stages.core.stage_cache import StageCache, file_bytes_key
+from stages.narration.claims import unsupported
 from stages.narration.providers import script_provider, translator
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,13 @@ log = logging.getLogger(__name__)
 def machine_translated(params: Params, keyword: str, language: str) -> bool:
     """Whether the keyword's narration in `language` will be a machine translation (for the guide's credits)."""
     return language != params.source_language and not hand_edited_path(keyword, params.folder(language)).is_file()
+
+
+def warn_unsupported(path: Path, text: str, facts: Facts) -> None:
+    """A museum's own narration is never blocked: each claim its facts do not hold is one warning, for a curator."""
+    for claim in unsupported(text, facts):
+        log.warning("script: %s states %s in \"%s\", which the facts do not hold (python -m stages.factcheck %s)",
+                    path, claim.text, claim.sentence, shlex.quote(facts.keyword))
 
 
 def write_script(params: Params, keyword: str, language: str | None = None) -> Path:
@@ -37,6 +46,8 @@ def write_script(params: Params, keyword: str, language: str | None = None) -> P
             raise PipelineError(f"{hand_edited} is empty; write the narration there or delete the file")
         atomic.write_text(out, text)
         log.info("script: %s ← %s (hand-written, used verbatim)", out, hand_edited)
+        if folder is None and language == "ko" and info_path(keyword).is_file():
+            warn_unsupported(hand_edited, text, read_facts(keyword))
         return out
     name = LANGUAGES[language].english
     if language != params.source_language:

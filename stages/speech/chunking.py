@@ -53,7 +53,7 @@ End = Literal["paragraph", "sentence", "word"]
 class Chunk:
     text: str  # as written: what the subtitles show, and what decides the chunk boundaries
     end: End  # what the chunk's last word ends; assembly puts a pause to match after it
-    spoken: str = ""  # what the voice is asked to say (stages.speech.reading); left empty, the written text
+    spoken: str = ""  # what the voice is asked to say (stages.korean.reading); left empty, the written text
 
     def __post_init__(self) -> None:
         if not self.spoken:

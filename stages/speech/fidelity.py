@@ -2,7 +2,7 @@
 
 Both sides are normalised the same way (Unicode NFKC, case, numbers spelt out as Korean readings,
 whitespace and punctuation dropped), so "1,342년에" and "천삼백사십이 년에" are the same reading. The expected
-text is the spoken form the engine was asked for (stages.speech.reading); digits a transcript writes are read
+text is the spoken form the engine was asked for (stages.korean.reading); digits a transcript writes are read
 the Sino-Korean way, by the same read_number.
 The character error rate (CER) is the edit distance divided by the expected length. A preamble or a
 comment hides under the CER of a long chunk, so the longest run of added and of skipped characters is
@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from stages.speech.reading import read_number
+from stages.korean.reading import read_number
 
 # 1,342 and 1,000,000 are one number; 3.14 is read 삼점일사.
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
@@ -59,33 +59,13 @@ def compare(expected_text: str, heard_text: str) -> Comparison:
 
 
 def _align(a: str, b: str) -> tuple[int, str, str]:
-    """Levenshtein distance from a to b, and the longest insertion and deletion runs of one optimal path."""
-    rows, cols = len(a) + 1, len(b) + 1
-    table = [list(range(cols))]
-    for i in range(1, rows):
-        previous = table[-1]
-        row = [i] + [0] * (cols - 1)
-        ai = a[i - 1]
-        for j in range(1, cols):
-            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ai != b[j - 1]))
-        table.append(row)
-    added, skipped = "", ""
-    run_added, run_skipped = [], []
-    i, j = len(a), len(b)
-    while i or j:
-        if i and j and table[i][j] == table[i - 1][j - 1] + (a[i - 1] != b[j - 1]):
-            i, j = i - 1, j - 1
-            run_added, run_skipped = [], []
-        elif j and table[i][j] == table[i][j - 1] + 1:
-            j -= 1
-            run_added.append(b[j])
-            run_skipped = []
-            if len(run_added) > len(added):
-                added = "".join(reversed(run_added))
-        else:
-            i -= 1
-            run_skipped.append(a[i])
-            run_added = []
-            if len(run_skipped) > len(skipped):
-                skipped = "".join(reversed(run_skipped))
-    return table[len(a)][len(b)], added, skipped
+    """Levenshtein distance from a to b (rapidfuzz), and the longest insertion and deletion of one optimal path."""
+    from rapidfuzz.distance import Levenshtein  # C-backed; loaded only when a read is compared
+
+    added = skipped = ""
+    for kind, a_start, a_end, b_start, b_end in Levenshtein.opcodes(a, b):
+        if kind == "insert" and b_end - b_start > len(added):
+            added = b[b_start:b_end]
+        elif kind == "delete" and a_end - a_start > len(skipped):
+            skipped = a[a_start:a_end]
+    return Levenshtein.distance(a, b), added, skipped

@@ -7,9 +7,9 @@ from stages.core.errors import PipelineError
 from stages.core.files import read_text_file
 from stages.core.params import Params
 from stages.core.paths import remake_command, script_path
+from stages.korean.reading import Reader, reader_for
 from stages.speech.audio.layout import pauses as pauses_after
 from stages.speech.chunking import Chunk, spoken_chunks
-from stages.speech.reading import Reader, reader_for
 from stages.speech.synthesis import SpeechProvider, chunk_key
 from stages.speech.years import LANGUAGES as YEAR_LANGUAGES
 from stages.speech.years import YearReader

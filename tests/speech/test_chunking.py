@@ -5,6 +5,7 @@ import random
 import pytest
 
 from stages.core.text import split_sentences
+from stages.korean.reading import Reader
 from stages.speech.chunking import (
     ANCHOR_WINDOW,
     PARAGRAPH_SHARE,
@@ -15,7 +16,6 @@ from stages.speech.chunking import (
     split_long_sentence,
     spoken_chunks,
 )
-from stages.speech.reading import Reader
 
 WORDS = ["청자", "매병", "고려", "상감", "기법", "구름", "학", "무늬", "가마", "왕실", "백자", "항아리", "달", "종소리",
          "비색", "유약", "흙", "장인", "박물관", "국보", "몸통", "어깨", "입구", "곡선", "아름다움"]
@@ -221,7 +221,7 @@ def test_a_chunk_is_plain_data():
     assert chunk.end == "paragraph" and Chunk("안녕", "sentence").end == "sentence"
 
 
-# --- cut on the written text, each chunk with its spoken form (stages.speech.reading) -----------------------
+# --- cut on the written text, each chunk with its spoken form (stages.korean.reading) -----------------------
 def test_a_chunk_whose_spoken_form_overflows_the_engine_is_cut_smaller():
     script = "\n\n".join(["1,342년 5,000명 42.1cm 9,999개 " * 8] * 3)  # reads about a third longer than written
     read_at_300 = [Reader().spoken(chunk.text) for chunk in split_chunks(script, 300)]

@@ -15,9 +15,9 @@ from stages.core.errors import ParamsError, PipelineError
 from stages.core.info_file import Facts, FactSection, write_facts
 from stages.core.params import parse_params
 from stages.core.paths import audio_path, metrics_path, script_path, spoken_path, subtitles_path
+from stages.korean.reading import Reader
 from stages.speech.chunking import speakable_paragraphs, split_chunks
 from stages.speech.narrate import narrate
-from stages.speech.reading import Reader
 from stages.speech.voices.espeak import EspeakSpeech
 from tests.conftest import FAKE_KEY, Project, edit_params
 from tests.fake_openai import speech_seconds, tone_frequency
@@ -203,7 +203,7 @@ def test_ctrl_c_during_a_30_s_retry_wait_ends_the_stage_at_once_with_no_partial_
     assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.name.endswith(".tmp")]
 
 
-# --- the spoken form (stages.speech.reading) ------------------------------------------------------------------
+# --- the spoken form (stages.korean.reading) ------------------------------------------------------------------
 WRITTEN = ["이 매병은 1935년에 기와집 20채 값으로 사들였고, 높이는 42.1cm에 이릅니다. 몸체에는 3개의 고리가 있습니다.",
            "CT와 X선으로 조사한 결과, 내부에서 수리한 흔적이 여러 군데 발견되었습니다. 지금은 국보로 지정되어 있습니다.",
            "이 문단에는 숫자도 약어도 없어서 적힌 그대로 읽힙니다. 그래도 한 덩어리로 따로 합성되는 문단입니다."]

@@ -7,9 +7,9 @@ import pytest
 from stages.core.errors import PipelineError
 from stages.core.params import parse_params
 from stages.core.paths import script_path
+from stages.korean.reading import Reader
 from stages.speech.chunking import speakable_paragraphs
 from stages.speech.plan import Planner
-from stages.speech.reading import Reader
 from stages.speech.synthesis import chunk_key
 from stages.speech.voices.espeak import EspeakSpeech
 

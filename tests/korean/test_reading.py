@@ -10,7 +10,7 @@ import pytest
 
 from stages.core.errors import PipelineError
 from stages.core.params import load_params
-from stages.speech.reading import Reader, load_lexicon, native, read_number, sino
+from stages.korean.reading import Reader, load_lexicon, native, read_number, sino
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 READER = Reader({"UNESCO": "유네스코", "X선": "엑스선", "CT": "씨티", "3D": "쓰리디"})
@@ -173,7 +173,7 @@ def test_a_lexicon_word_in_hanja_comes_before_the_librarys_reading():
 
 
 def test_the_hanja_library_is_imported_only_for_text_with_hanja():
-    code = ("import sys; from stages.speech.reading import Reader; r = Reader(); "
+    code = ("import sys; from stages.korean.reading import Reader; r = Reader(); "
             "r.spoken('높이 42.1cm의 매병(梅甁)은 12~13세기에 만든 작품 3점 가운데 하나'); "
             "assert 'hanja' not in sys.modules, 'imported for text without hanja'; "
             "assert r.spoken('歲寒圖') == '세한도' and 'hanja' in sys.modules")
