@@ -1,4 +1,6 @@
-"""A local HTTP server that speaks OpenAI's /v1/audio/speech and /v1/chat/completions, with scriptable faults.
+"""A local HTTP server that speaks OpenAI's speech, transcription and chat completion APIs, with scriptable faults.
+
+Paths: /v1/audio/speech, /v1/audio/transcriptions, /v1/chat/completions.
 
 In tests:
 
@@ -12,13 +14,14 @@ In tests:
 As a process, for DVC stage subprocesses and benchmarks:
 
     python -m tests.fake_openai --port 0 [--latency 0.05] [--fault speech=429,500] [--always speech=503]
-                                [--translation-number-faults 2]
+                                [--translation-number-faults 2] [--transcription-latency 0.5]
 
 prints `listening on http://127.0.0.1:PORT/v1` and serves until killed. Its counts are at
 GET /_fake/stats (counts, the most requests answered at once, every request's arrival time, the models asked for,
 the translations asked for), POST /_fake/reset-peaks, and POST /_fake/faults {"queue": {"speech": ["429"]},
-"always": {...}, "translation_number_faults": 2, "invented_years": 1} scripts it; `invented_years = N` makes the next N
-narrations written from facts state a year no fact holds (the fact guard's case).
+"always": {...}, "translation_number_faults": 2, "invented_years": 1, "mishear": {"사십육": 1}, "drop": {...}} scripts
+it; `invented_years = N` makes the next N narrations written from facts state a year no fact holds (the fact guard's
+case). Endpoints, for queue/always/counts: "speech", "transcription", "chat".
 
 Faults (FAULTS): ok (no fault: answers normally, so a queue can alternate), 429 (no retry-after,
 retry-after-ms or x-ratelimit-* headers, as real 429s often come: openai/openai-node#1477), 429-ms (with
@@ -42,6 +45,29 @@ character divided by the speed, its level from the voice (VOICE_GAIN_DB: onyx �
 requested response_format (wav, pcm, flac, mp3, opus). A WAV declares its RIFF and data sizes as 0xFFFFFFFF,
 as the real streamed endpoint does (hexdumps in speaches-ai/speaches#493 and remsky/Kokoro-FastAPI#94); set
 `wav_sizes_unknown = False` for exact sizes.
+
+Transcription (POST /v1/audio/transcriptions, multipart/form-data as the SDK sends it: `file`, `model`, and optional
+`language` (ISO-639-1), `prompt`, `response_format`, `temperature`, `include[]`, `timestamp_granularities[]`) hears the
+fake's own speech: the speech endpoint remembers the `input` of every answer by its tone's frequency (and duration),
+and a transcription decodes the upload (soundfile), finds its dominant frequency (numpy FFT) and answers the text of
+the nearest remembered tone within a few Hz (of those, the nearest in duration; then the latest); any other audio is
+heard as "" (silence, as a real model hears a tone), and audio cut to under 80% of what was said as only the
+same share of the text's beginning. Answers, by `response_format`:
+  json (default)  {"text", "usage"}: usage {"type": "tokens", "input_tokens", "input_token_details": {"text_tokens",
+                  "audio_tokens"}, "output_tokens", "total_tokens"}, or {"type": "duration", "seconds"} for whisper-1;
+                  gpt-transcribe adds "languages": [{"code"}]; gpt-4o-* add "logprobs" with include[]=logprobs
+  verbose_json    {"task": "transcribe", "language" (the English name: "korean"), "duration", "text", "segments":
+                  [{"id", "seek", "start", "end", "text", "tokens", "temperature", "avg_logprob", "compression_ratio",
+                  "no_speech_prob"}], "usage": {"type": "duration", "seconds"}} (+ "words" with
+                  timestamp_granularities[]=word); refused for gpt-4o-* models, as the real API does
+  text            the text and a newline, text/plain
+Other formats, a missing file or model, a bad language, temperature or file name, and an undecodable file get
+the real 400 bodies. `transcription_latency` (seconds, `--transcription-latency`; None: `latency`) replaces `latency`
+for this endpoint. Faults for the listening check, per chunk: `mishear = {"<substring of the spoken text>": N}`
+makes the next N transcriptions of audio whose text holds the substring mishear one number (the first: its last
+digit, 1446 → 1443; else the last syllable of a Sino-Korean number word, 천사백사십육 → 천사백사십삼; with no number,
+the text's last syllable becomes 삼), and `drop = {"<phrase>": N}` leaves that phrase out of the next N transcripts
+of audio whose text holds it. `transcripts` lists what each transcription heard and answered.
 """
 
 import argparse
@@ -49,12 +75,14 @@ import collections
 import hashlib
 import io
 import json
+import math
 import re
 import socket
 import struct
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -73,7 +101,15 @@ VOICES = {"alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "s
 LEGACY_MODELS = {"tts-1", "tts-1-hd"}  # no ballad, verse, marin, cedar; no instructions
 LEGACY_MISSING_VOICES = {"ballad", "verse", "marin", "cedar"}
 RESPONSE_FORMATS = {"mp3", "opus", "aac", "flac", "wav", "pcm"}
-ENDPOINTS = {"/v1/audio/speech": "speech", "/v1/chat/completions": "chat"}
+ENDPOINTS = {"/v1/audio/speech": "speech", "/v1/audio/transcriptions": "transcription", "/v1/chat/completions": "chat"}
+TRANSCRIPTION_FORMATS = ("json", "text", "srt", "verbose_json", "vtt", "diarized_json")  # what the API knows
+TRANSCRIPTION_FILE_TYPES = ("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm")
+# verbose_json names the language in English, as Whisper does ("korean"), where the request gives ISO-639-1 ("ko")
+LANGUAGE_NAMES = {"ko": "korean", "en": "english", "ja": "japanese", "zh": "chinese", "fr": "french", "de": "german",
+                  "es": "spanish", "it": "italian", "ru": "russian", "pt": "portuguese", "vi": "vietnamese",
+                  "th": "thai", "id": "indonesian"}
+AUDIO_TOKENS_PER_SECOND = 10  # what gpt-4o-transcribe bills for its input audio, about
+MATCH_HZ = 3.0  # a tone is the remembered text's when its frequency is this close (or within a half FFT bin)
 _STATUS_FAULTS = {"400": "Invalid request.", "403": "You are not allowed to use this model.",
                   "404": "The model does not exist or you do not have access to it.",
                   "408": "Request timed out.", "409": "Conflict: the request collided with another one.",
@@ -153,6 +189,111 @@ def error_body(message: str, type_: str, code: str | None = None, param: str | N
 def mask_key(key: str) -> str:
     """How OpenAI shows a refused key: a prefix, stars, the last four characters."""
     return f"{key[:3]}{'*' * max(0, len(key) - 7)}{key[-4:]}" if len(key) > 8 else "***"
+
+
+def dominant_frequency(samples: np.ndarray, rate: int) -> tuple[float, float]:
+    """The strongest frequency in the audio, in Hz (0.0 for silence), and the FFT's bin width.
+
+    A Hann window and a parabola through the peak bin's log magnitudes place a pure tone far inside its bin."""
+    mono = np.asarray(samples, dtype=np.float64)
+    if mono.ndim > 1:
+        mono = mono.mean(axis=1)
+    count = len(mono)
+    if count < 16 or not np.any(np.abs(mono) > 1e-4):
+        return 0.0, float(rate)
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(count)))
+    peak = int(np.argmax(spectrum[1:])) + 1
+    offset = 0.0
+    if peak + 1 < len(spectrum):
+        a, b, c = np.log(spectrum[peak - 1:peak + 2] + 1e-12)
+        if a - 2 * b + c < 0:
+            offset = 0.5 * (a - c) / (a - 2 * b + c)
+    return (peak + offset) * rate / count, rate / count
+
+
+_SINO_DIGITS = "일이삼사오육칠팔구"
+# A Sino-Korean number word, from its first syllable (천사백사십육, 사십이, 십이): at least one of 십, 백, 천, 만, 억,
+# so that 이, 사 and 구 alone (particles, the starts of words) are not taken for numbers.
+_BELOW_10000 = "(?:[이삼사오육칠팔구]?천)?(?:[이삼사오육칠팔구]?백)?(?:[이삼사오육칠팔구]?십)?[일이삼사오육칠팔구]?"
+_SINO_NUMBER = re.compile(f"(?<![가-힣])(?:{_BELOW_10000}억)?(?:{_BELOW_10000}만)?{_BELOW_10000}"
+                          "(?=[^가-힣]|$|(?:으로|은|는|이|가|을|를|의|에|도|와|과|로)(?![가-힣]))")  # a word, not 사천왕
+
+
+def _misheard_digit(digit: int) -> int:
+    """Another digit, one a listener could take it for: 6 → 3, 3 → 6, 1 → 4."""
+    return digit - 3 if digit > 3 else digit + 3
+
+
+def mishear_number(text: str) -> str:
+    """`text` with one number misheard: the first written number's last digit (1446 → 1443), else the first
+    Sino-Korean number word's last digit (천사백사십육 → 천사백사십삼; one ending in a unit gains 삼); with no number,
+    the last syllable is heard as 삼."""
+    digits = re.search(r"\d+", text)
+    if digits:
+        at = digits.end() - 1
+        return text[:at] + str(_misheard_digit(int(text[at]))) + text[at + 1:]
+    for word in _SINO_NUMBER.finditer(text):
+        if len(word.group()) < 2 or not any(unit in word.group() for unit in "십백천만억"):
+            continue
+        last = word.group()[-1]
+        if last in _SINO_DIGITS:
+            heard = _SINO_DIGITS[_misheard_digit(_SINO_DIGITS.index(last) + 1) - 1]
+            return text[:word.end() - 1] + heard + text[word.end():]
+        return text[:word.end()] + "삼" + text[word.end():]
+    syllables = [i for i, ch in enumerate(text) if "가" <= ch <= "힣" or ch.isalnum()]
+    if not syllables:
+        return text + "삼"
+    at = syllables[-1]
+    return text[:at] + ("삼" if text[at] != "삼" else "사") + text[at + 1:]
+
+
+def drop_phrase(text: str, phrase: str) -> str:
+    """`text` without its first `phrase`, the spaces around it closed up."""
+    at = text.find(phrase)
+    if at < 0:
+        return text
+    before, after = text[:at].rstrip(" "), text[at + len(phrase):].lstrip(" ")
+    return f"{before} {after}" if before and after and after[0] not in ".,?!。、" else before + after
+
+
+def detect_language(text: str) -> str | None:
+    """The ISO-639-1 code of the script `text` is mostly written in (ko, ja, zh, en), None for no letters."""
+    scripts = collections.Counter()
+    for ch in text:
+        if "가" <= ch <= "힣":
+            scripts["ko"] += 1
+        elif "\u3040" <= ch <= "\u30ff":
+            scripts["ja"] += 2  # kana: Japanese even among kanji
+        elif "\u4e00" <= ch <= "\u9fff":
+            scripts["zh"] += 1
+        elif ch.isascii() and ch.isalpha():
+            scripts["en"] += 1
+    return scripts.most_common(1)[0][0] if scripts else None
+
+
+def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes]]]:
+    """multipart/form-data → (text fields, each a list of its values; files: name → (filename, content))."""
+    match = re.search(r'boundary="?([^";]+)"?', content_type)
+    if not match:
+        raise ValueError("no boundary")
+    delimiter = b"--" + match.group(1).encode("latin-1")
+    fields: dict[str, list[str]] = collections.defaultdict(list)
+    files: dict[str, tuple[str, bytes]] = {}
+    for part in body.split(delimiter)[1:]:
+        if part.startswith(b"--"):
+            break
+        head, _, content = part.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        content = content.removesuffix(b"\r\n")
+        headers = head.decode("utf-8", "replace")
+        name = re.search(r'\bname="([^"]*)"', headers)
+        if not name:
+            continue
+        filename = re.search(r'\bfilename="([^"]*)"', headers)
+        if filename:
+            files[name.group(1)] = (filename.group(1), content)
+        else:
+            fields[name.group(1)].append(content.decode("utf-8", "replace"))
+    return dict(fields), files
 
 
 _TARGET_CHARS = re.compile(r"약\s*([0-9,]+)\s*자")
@@ -260,12 +401,51 @@ def _filler_sentence(words: list[str], target: str) -> str:
     return ("" if target != "ko" else " ").join(words) + _FILLER_END[target]
 
 
+def transcription_usage(model: str, text: str, prompt: str, seconds: float) -> dict:
+    """A json transcription's usage: audio seconds for whisper-1, tokens for the gpt-*-transcribe models."""
+    if model.startswith("whisper"):
+        return {"type": "duration", "seconds": math.ceil(seconds)}
+    audio, prompt_tokens = max(1, math.ceil(seconds * AUDIO_TOKENS_PER_SECOND)), len(prompt) // 2
+    output = max(1, len(text) // 2) if text else 0
+    return {"type": "tokens", "input_tokens": audio + prompt_tokens,
+            "input_token_details": {"text_tokens": prompt_tokens, "audio_tokens": audio},
+            "output_tokens": output, "total_tokens": audio + prompt_tokens + output}
+
+
+def verbose_transcription(text: str, seconds: float, language: str, temperature: float, words: bool) -> dict:
+    """A verbose_json answer: one segment a sentence, its time shared out by characters, as Whisper returns it."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.?!])\s+|(?<=[。？！])|\n+", text) if s.strip()]
+    total = sum(len(s) for s in sentences) or 1
+    segments, word_times, at = [], [], 0.0
+    for index, sentence in enumerate(sentences):
+        end = min(seconds, at + seconds * len(sentence) / total)
+        data = sentence.encode("utf-8")
+        segments.append({"id": index, "seek": 0, "start": round(at, 2), "end": round(end, 2), "text": " " + sentence,
+                         "tokens": [50364 + (b * 31 + i) % 40000 for i, b in enumerate(data[:64])],
+                         "temperature": temperature, "avg_logprob": -0.21,
+                         "compression_ratio": round(len(data) / len(zlib.compress(data)), 4),
+                         "no_speech_prob": 0.01})
+        chars, start = sum(len(w) for w in sentence.split()) or 1, at
+        for word in sentence.split():
+            stop = start + (end - at) * len(word) / chars
+            word_times.append({"word": word, "start": round(start, 2), "end": round(stop, 2)})
+            start = stop
+        at = end
+    answer = {"task": "transcribe", "language": LANGUAGE_NAMES.get(language, language), "duration": round(seconds, 2),
+              "text": text, "segments": segments, "usage": {"type": "duration", "seconds": math.ceil(seconds)}}
+    if words:
+        answer["words"] = word_times
+    return answer
+
+
 class FakeOpenAI:
     """The server; start() / stop(), or use it as a context manager."""
 
     def __init__(self, *, port: int = 0, latency: float = 0.0, stall_seconds: float = 3.0,
-                 api_key: str | None = None, retry_after_ms: int = 1500) -> None:
+                 api_key: str | None = None, retry_after_ms: int = 1500,
+                 transcription_latency: float | None = None) -> None:
         self.latency = latency  # seconds added before every answer
+        self.transcription_latency = transcription_latency  # seconds before a transcription's answer; None: latency
         self.speech_latency: Callable[[str], float] | None = None  # in-process: extra seconds for this input text
         self.retry_after_ms = retry_after_ms  # what a 429 asks the client to wait
         self.stall_seconds = stall_seconds  # how long a stall lasts; longer than the client's timeout
@@ -278,6 +458,14 @@ class FakeOpenAI:
         self.chat_replies: collections.deque[str | dict] = collections.deque()
         self.translation_number_faults = 0  # the next N translations change a number
         self.invented_years = 0  # the next N narrations written from facts state a year the facts do not hold
+        # Listening-check faults, by a substring of the spoken text: the next N transcriptions of that audio mishear
+        # a number (mishear_number), or leave the phrase out (drop).
+        self.mishear: dict[str, int] = {}
+        self.drop: dict[str, int] = {}
+        # What the speech endpoint said: (text, seconds of audio) → (tone frequency, order), for transcription
+        self.spoken: dict[tuple[str, float], tuple[float, int]] = {}
+        self._said = 0  # speech answers so far: the order in `spoken`
+        self.transcripts: list[dict] = []  # per transcription: {"heard", "text", "language", "model", "format"}
         self.translations: collections.Counter[str] = collections.Counter()  # translations answered, per language
         self.counts: collections.Counter[str] = collections.Counter()  # requests received, per endpoint
         self.in_flight: collections.Counter[str] = collections.Counter()  # requests being answered now
@@ -300,7 +488,7 @@ class FakeOpenAI:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def queue(self, endpoint: str, *faults: str) -> None:
-        """The next requests to `endpoint` ("speech" or "chat") fail with these faults, in order."""
+        """The next requests to `endpoint` ("speech", "transcription" or "chat") fail with these faults, in order."""
         unknown = set(faults) - FAULTS
         if unknown or endpoint not in self.faults:
             raise ValueError(f"unknown fault(s) {sorted(unknown)} or endpoint {endpoint!r}")
@@ -317,6 +505,7 @@ class FakeOpenAI:
             self.most_in_flight.clear()
             self.received.clear()
             self.translations.clear()
+            self.transcripts.clear()
             for starts in self.starts.values():
                 starts.clear()
 
@@ -328,9 +517,50 @@ class FakeOpenAI:
                     "translations": dict(self.translations),
                     "translation_number_faults": self.translation_number_faults,
                     "invented_years": self.invented_years,
+                    "mishear": dict(self.mishear), "drop": dict(self.drop),
+                    "transcripts": list(self.transcripts),
                     "models": {endpoint: dict(collections.Counter(r["json"].get("model") for r in self.received
                                                                   if r["endpoint"] == endpoint))
                                for endpoint in ENDPOINTS.values()}}
+
+    def remember(self, text: str, seconds: float) -> None:
+        """The speech endpoint said `text` in `seconds` of audio: a transcription of that tone hears it."""
+        with self._lock:
+            self._said += 1
+            self.spoken[(text, round(seconds, 3))] = (tone_frequency(text), self._said)
+
+    def hear(self, samples: np.ndarray, rate: int) -> str:
+        """The text the speech endpoint said in this audio, or "" for audio it never made (or silence).
+
+        The remembered tone nearest in frequency, within MATCH_HZ or half an FFT bin; among tones the FFT cannot
+        tell apart (a quarter bin), the nearest in duration; then the latest said. Audio under 80% of the said
+        duration (a cut response) is heard as the same share of the text's beginning."""
+        frequency, bin_hz = dominant_frequency(samples, rate)
+        if not frequency:
+            return ""
+        seconds = len(samples) / rate
+        tolerance, unit = max(MATCH_HZ, bin_hz / 2), max(0.25, bin_hz / 4)
+        with self._lock:
+            candidates = [(round(abs(f - frequency) / unit), abs(said - seconds), -order, text, said)
+                          for (text, said), (f, order) in self.spoken.items() if abs(f - frequency) <= tolerance]
+        if not candidates:
+            return ""
+        *_, text, said = min(candidates)
+        if seconds < 0.8 * said:  # audio cut short: only its beginning is heard
+            text = text[:round(len(text) * seconds / said)]
+        return text
+
+    def _spoil(self, heard: str) -> str:
+        """The transcript of `heard`, with the mishear and drop faults whose substring it holds (each used once)."""
+        text = heard
+        with self._lock:
+            for faults in (self.drop, self.mishear):
+                for key in [key for key, left in faults.items() if key and left > 0 and key in heard]:
+                    text = drop_phrase(text, key) if faults is self.drop else mishear_number(text)
+                    faults[key] -= 1
+                    if faults[key] <= 0:
+                        del faults[key]
+        return text
 
     def _next_fault(self, endpoint: str) -> str | None:
         with self._lock:
@@ -382,6 +612,7 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive and chunked bodies, as the real API
+    disable_nagle_algorithm = True  # headers and body chunks leave at once, not 40 ms apart (delayed ACKs)
     fake: FakeOpenAI
 
     def log_message(self, format, *args) -> None:  # quiet: tests read counts, not access logs
@@ -440,9 +671,20 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send_error(404, f"Invalid URL (GET {self.path})", "invalid_request_error")
 
-    def do_POST(self) -> None:
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            raw = bytearray()
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                raw += self.rfile.read(size)
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):  # trailers
+                pass
+            return bytes(raw)
         length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        return self.rfile.read(length) if length else b""
+
+    def do_POST(self) -> None:
+        raw = self._read_body()
         if self.path == "/_fake/faults":
             self._control(raw)
             return
@@ -457,8 +699,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         fault = self.fake._next_fault(endpoint)
         try:
-            if self.fake.latency:
-                time.sleep(self.fake.latency)
+            latency = self.fake.latency
+            if endpoint == "transcription" and self.fake.transcription_latency is not None:
+                latency = self.fake.transcription_latency
+            if latency:
+                time.sleep(latency)
             if fault and self._fail(fault):
                 return
             auth = self.headers.get("authorization", "")
@@ -467,6 +712,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_error(401, f"Incorrect API key provided: {mask_key(key)}. You can find your API key at "
                                       f"https://platform.openai.com/account/api-keys.", "invalid_request_error",
                                  "invalid_api_key")
+                return
+            if endpoint == "transcription":
+                self._transcription(raw, fault)
                 return
             try:
                 body = json.loads(raw.decode("utf-8"))
@@ -552,12 +800,93 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             if self.fake.speech_latency is not None:
                 time.sleep(self.fake.speech_latency(text))
-            data = encode_audio(speech_samples(text, float(speed), voice), fmt)
+            samples = speech_samples(text, float(speed), voice)
+            self.fake.remember(text, len(samples) / SAMPLE_RATE)
+            data = encode_audio(samples, fmt)
             if fmt == "wav" and self.fake.wav_sizes_unknown:
                 data = unknown_wav_sizes(data)
             if fault == "short":
                 data = data[:len(data) // 2]
             self._send_body(200, _CONTENT_TYPES[fmt], data, fault)
+
+    def _transcription(self, raw: bytes, fault: str | None) -> None:
+        content_type = self.headers.get("content-type", "")
+        if not content_type.lower().startswith("multipart/form-data"):
+            self._send_error(400, f"Invalid Content-Type header ({content_type or 'none'}), expected "
+                                  "multipart/form-data. (HINT: If you're using curl, you can pass -H 'Content-Type: "
+                                  "multipart/form-data')", "invalid_request_error")
+            return
+        try:
+            fields, files = parse_multipart(content_type, raw)
+        except ValueError:
+            self._send_error(400, "Could not parse multipart form", "invalid_request_error")
+            return
+        form = {name: values[-1] for name, values in fields.items()}
+        with self.fake._lock:
+            self.fake.received.append({"endpoint": "transcription", "json": {
+                **form, **{name: values for name, values in fields.items() if name.endswith("[]")},
+                **{name: filename for name, (filename, _) in files.items()}}})
+        model, fmt = form.get("model", ""), form.get("response_format", "json")
+        language, prompt = form.get("language"), form.get("prompt", "")
+        include, granularities = fields.get("include[]", []), fields.get("timestamp_granularities[]", [])
+        gpt4o = model.startswith("gpt-4o")
+        temperature: float | None = 0.0
+        try:
+            temperature = float(form.get("temperature", 0.0))
+        except ValueError:
+            temperature = None
+        if not model:
+            self._send_error(400, "you must provide a model parameter", "invalid_request_error", param="model")
+        elif "file" not in files:
+            self._send_error(400, "Missing required parameter: 'file'.", "invalid_request_error",
+                             "missing_required_parameter", "file")
+        elif fmt not in TRANSCRIPTION_FORMATS:
+            supported = ", ".join(f"'{f}'" for f in TRANSCRIPTION_FORMATS[:-1])
+            self._send_error(400, f"Invalid value: '{fmt}'. Supported values are: {supported}, and "
+                                  f"'{TRANSCRIPTION_FORMATS[-1]}'.", "invalid_request_error", "invalid_value",
+                             "response_format")
+        elif gpt4o and "diarize" not in model and fmt not in ("json", "text"):
+            self._send_error(400, f"response_format '{fmt}' is not compatible with model '{model}'. Use 'json' or "
+                                  "'text' instead.", "invalid_request_error", "unsupported_value", "response_format")
+        elif fmt in ("srt", "vtt", "diarized_json"):
+            self._send_error(400, f"{fmt} is not produced by this fake server.", "invalid_request_error",
+                             "invalid_value", "response_format")
+        elif language is not None and not re.fullmatch(r"[a-z]{2}", language):
+            self._send_error(400, f"Invalid language '{language}'. Language parameter must be specified in "
+                                  "ISO-639-1 format.", "invalid_request_error", "invalid_language_format", "language")
+        elif temperature is None or not 0.0 <= temperature <= 1.0:
+            self._send_error(400, f"Invalid value for 'temperature': {form.get('temperature')!r}; expected a number "
+                                  "from 0 to 1.", "invalid_request_error", "invalid_value", "temperature")
+        elif "." in files["file"][0] and files["file"][0].rsplit(".", 1)[1].lower() not in TRANSCRIPTION_FILE_TYPES:
+            self._send_error(400, f"Invalid file format. Supported formats: {list(TRANSCRIPTION_FILE_TYPES)}",
+                             "invalid_request_error")
+        else:
+            try:
+                samples, rate = sf.read(io.BytesIO(files["file"][1]), dtype="float32")
+            except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
+                self._send_error(400, "The audio file could not be decoded or its format is not supported.",
+                                 "invalid_request_error")
+                return
+            heard = self.fake.hear(samples, rate)
+            text = self.fake._spoil(heard)
+            seconds = len(samples) / rate if rate else 0.0
+            language = language or detect_language(text) or "en"
+            with self.fake._lock:
+                self.fake.transcripts.append({"heard": heard, "text": text, "language": language, "model": model,
+                                              "format": fmt})
+            if fmt == "text":
+                self._send_body(200, "text/plain; charset=utf-8", (text + "\n").encode("utf-8"), fault)
+                return
+            if fmt == "verbose_json":
+                answer = verbose_transcription(text, seconds, language, temperature, "word" in granularities)
+            else:
+                answer = {"text": text, "usage": transcription_usage(model, text, prompt, seconds)}
+                if model.startswith("gpt-transcribe"):
+                    answer["languages"] = [{"code": language}] if text else []
+                if gpt4o and "logprobs" in include:
+                    answer["logprobs"] = [{"token": ch, "logprob": -0.01, "bytes": list(ch.encode("utf-8"))}
+                                          for ch in text]
+            self._send_body(200, "application/json", json.dumps(answer, ensure_ascii=False).encode("utf-8"), fault)
 
     def _chat(self, body: dict, fault: str | None) -> None:
         model, messages = body.get("model"), body.get("messages")
@@ -619,6 +948,16 @@ class _Handler(BaseHTTPRequestHandler):
                         raise ValueError(f"{counter}: {count!r}")
                     with self.fake._lock:
                         setattr(self.fake, counter, count)
+            for knob in ("mishear", "drop"):  # {"<substring of a chunk's text>": how many transcriptions to spoil}
+                if knob in spec:
+                    counts = spec[knob]
+                    if not isinstance(counts, dict) or not all(
+                            isinstance(k, str) and k and isinstance(n, int) and n >= 0 for k, n in counts.items()):
+                        raise ValueError(f"{knob}: {counts!r}")
+                    with self.fake._lock:
+                        getattr(self.fake, knob).update({k: n for k, n in counts.items() if n})
+                        for key in [k for k, n in counts.items() if not n]:
+                            getattr(self.fake, knob).pop(key, None)
             if spec.get("reset_counts"):
                 self.fake.reset_counts()
         except (ValueError, AttributeError, TypeError) as exc:
@@ -631,6 +970,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.fake_openai", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="0: any free port (printed)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added before every answer")
+    parser.add_argument("--transcription-latency", type=float, default=None, metavar="SECONDS",
+                        help="seconds before a transcription's answer, instead of --latency (default: --latency)")
     parser.add_argument("--stall-seconds", type=float, default=3.0)
     parser.add_argument("--retry-after-ms", type=int, default=1500, help="the wait a 429 asks for")
     parser.add_argument("--api-key", default=None, help="refuse every other key with a 401")
@@ -641,7 +982,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="the first N translations change a number")
     args = parser.parse_args(argv)
     fake = FakeOpenAI(port=args.port, latency=args.latency, stall_seconds=args.stall_seconds, api_key=args.api_key,
-                      retry_after_ms=args.retry_after_ms)
+                      retry_after_ms=args.retry_after_ms, transcription_latency=args.transcription_latency)
     for spec in args.fault:
         endpoint, _, faults = spec.partition("=")
         fake.queue(endpoint, *faults.split(","))
