@@ -75,8 +75,7 @@ def narration_metrics(tts: TTSParams, chunks: Sequence[Chunk], provider: SpeechP
         # What synthesising the whole narration once costs, whatever the cache saved this time.
         est_cost_usd=provider.est_cost_usd(chars, measured.duration_s),
         provider=tts.provider, model=provider.options.model,
-        # espeak's voice is the language's own (tts.voice names OpenAI's).
-        voice=getattr(provider, "voice", provider.options.voice), speed=provider.options.speed,
+        voice=provider.voice, speed=provider.options.speed,
         lufs=_rounded(measured.lufs), true_peak_db=_rounded(measured.true_peak_db), lra=_rounded(measured.lra),
         language=language,
         # Read back from the chunk files, so that chunks served from the cache count too (realtime: CER).

@@ -11,8 +11,7 @@ from stages.korean.reading import Reader, reader_for
 from stages.speech.audio.layout import pauses as pauses_after
 from stages.speech.chunking import Chunk, spoken_chunks
 from stages.speech.synthesis import SpeechProvider, chunk_key
-from stages.speech.years import LANGUAGES as YEAR_LANGUAGES
-from stages.speech.years import YearReader
+from stages.speech.years import YEAR_LANGUAGES, YearReader
 
 
 @dataclass(frozen=True)
@@ -34,8 +33,7 @@ class Planner:
         self.reader: Reader | YearReader | None = None
         if params.tts.reading and self.language == "ko":
             self.reader = reader_for(params.tts)
-        elif params.tts.reading and self.language in YEAR_LANGUAGES and getattr(provider, "reads_years_as_cardinals",
-                                                                                 False):
+        elif params.tts.reading and self.language in YEAR_LANGUAGES and provider.reads_years_as_cardinals:
             self.reader = YearReader(self.language)
 
     def script(self, keyword: str) -> str:

@@ -42,10 +42,19 @@ class SpeechProvider(Protocol):
     max_chars: int  # the most characters one request may carry
     chunk_format: str  # the lossless format of the chunk files it writes
     counts_requests: bool  # True: `requests` and `retries` count its own HTTP attempts (remote engines)
+    # True: its voices read a year as any other number (1935: "nineteen hundred thirty-five"), so the planner says
+    # English and Chinese years as years first (stages/speech/years.py).
+    reads_years_as_cardinals: bool
+    voice: str  # the voice that speaks, for the metrics (espeak's is the language's own, not tts.voice)
     requests: int
     retries: int
     options: VoiceOptions  # its tts keys, validated by its own Options class
     policy: RetryPolicy  # its tries, verify's rejections included, go through this one policy
+
+    @staticmethod
+    def check_language(language: str) -> None:
+        """Refuse, with a ParamsError naming a provider that can, a language it cannot read aloud properly."""
+        ...
 
     def identity(self) -> dict:
         """Everything that changes the sound of a chunk besides its text: part of the cache key."""

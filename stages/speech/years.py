@@ -32,7 +32,7 @@ def _chinese(match: re.Match) -> str:
 
 _SAY: dict[str, tuple[re.Pattern, Callable[[re.Match], str]]] = {"en": (_ENGLISH_YEAR, _english),
                                                                   "zh": (_CHINESE_YEAR, _chinese)}
-LANGUAGES = tuple(_SAY)  # the languages whose years are read here
+YEAR_LANGUAGES = tuple(_SAY)  # the languages whose years are read here
 
 
 class YearReader:

@@ -46,10 +46,12 @@ TONE_MODULE = '''
         max_chars = 30
         chunk_format = "wav"
         counts_requests = False
+        reads_years_as_cardinals = False
         requests = retries = 0
 
         def __init__(self, params: Params, *, language: str | None = None) -> None:
             self.options = parse_options(self.Options, params.tts)
+            self.voice = self.options.voice
             self.policy = RetryPolicy(params.retry)
 
         @staticmethod

@@ -92,6 +92,7 @@ class OpenAISpeech(openai_access.OpenAIAccess):
     max_chars = MAX_INPUT_CHARS
     chunk_format = "wav"
     counts_requests = True
+    reads_years_as_cardinals = False  # its voices say 1935 as a year in every language
 
     def __init__(self, params: Params, *, language: str | None = None,
                  sleep: Callable[[float], None] | None = None) -> None:

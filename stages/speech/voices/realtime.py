@@ -161,6 +161,7 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
     max_chars = 500  # ≈ 1½ minutes of speech: well inside one response's 4096 output tokens
     chunk_format = "wav"
     counts_requests = True  # sessions opened (one response each); retries are the re-reads among them
+    reads_years_as_cardinals = False  # its voices say 1935 as a year in every language; its verbatim check wants digits
 
     def __init__(self, params: Params, *, language: str | None = None,
                  sleep: Callable[[float], None] | None = None) -> None:
