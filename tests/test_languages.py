@@ -147,3 +147,12 @@ def test_prune_finds_a_dropped_keyword_in_every_language_folder(tmp_path):
     stale = stale_outputs(["kept"], tmp_path, languages=["en", "zh"])
     assert sorted(path.relative_to(tmp_path).as_posix() for path in stale) == \
         ["audio/en/old.mp3", "audio/old.mp3", "metrics/zh/old.json"]
+
+
+def test_a_model_set_for_one_language_is_checked_for_its_shutdown_under_its_own_key():
+    from stages.core.model_shutdowns import called_models
+
+    catalogue = params(languages=["ko", "ja"], tts={"provider": "realtime", "model": "gpt-realtime-2.1-mini",
+                                                    "per_language": {"ja": {"model": "gpt-realtime"}}})
+    assert called_models(catalogue) == [("tts.model", "gpt-realtime-2.1-mini"),
+                                        ("tts.per_language.ja.model", "gpt-realtime")]

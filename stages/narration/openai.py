@@ -94,25 +94,28 @@ class OpenAIScript(openai_access.OpenAIAccess):
         request = self.request(facts)
         key = content_key({"endpoint": "chat.completions", **request, **openai_access.server_identity()})
         cached = self.cache.get(key)
-        content = json.loads(cached.read_text(encoding="utf-8"))["content"] if cached is not None else None
-        if content is not None and not unsupported(self.check(content, facts), facts):
+        text = None
+        if cached is not None:
+            text = self.check(json.loads(cached.read_text(encoding="utf-8"))["content"], facts)
+        if text is not None and not unsupported(text, facts):
             log.info("openai script: %s from the chat cache (no request)", facts.keyword)
         else:  # nothing cached, or an answer a newer fact guard refuses
-            content = self.guarded(request, facts)
+            content, text = self.guarded(request, facts)
             # Only an accepted answer is cached, under the first request: a re-run asks nothing.
             self.cache.put(key, lambda tmp: write_chat_entry(tmp, request, content), check=check_chat_entry)
-        text = self.check(content, facts)
         if facts.attribution:
             text = f"{text}\n\n이 해설은 {', '.join(facts.attribution)}의 자료를 바탕으로 했습니다."
         return text + "\n"
 
-    def guarded(self, request: dict, facts: Facts) -> str:
-        """An answer whose every claim the facts hold (stages/narration/claims.py): a narration that states one they
-        do not is asked for again once, with the claim named; a second such answer is refused in one line."""
+    def guarded(self, request: dict, facts: Facts) -> tuple[str, str]:
+        """An answer whose every claim the facts hold (stages/narration/claims.py), and its checked narration: a
+        narration that states one they do not is asked for again once, with the claim named; a second such answer
+        is refused in one line."""
         content = self._complete(request)
-        missing = unsupported(self.check(content, facts), facts)
+        text = self.check(content, facts)
+        missing = unsupported(text, facts)
         if not missing:
-            return content
+            return content, text
         named = ", ".join(claim.text for claim in missing[:MAX_NAMED])
         log.warning("openai script: the narration of %r states %s, which the facts do not hold; asking again",
                     facts.keyword, named)
@@ -121,13 +124,14 @@ class OpenAIScript(openai_access.OpenAIAccess):
         retry = {**request, "messages": [*request["messages"], {"role": "assistant", "content": content},
                                          {"role": "user", "content": correction}]}
         content = self._complete(retry)
-        missing = unsupported(self.check(content, facts), facts)
+        text = self.check(content, facts)
+        missing = unsupported(text, facts)
         if missing:
             claim = missing[0]
             raise PipelineError(f"openai script: the narration of {facts.keyword!r} states {claim.text} in "
                                 f"\"{claim.sentence}\", which the facts do not hold (asked twice); add it to the facts "
                                 f"if it is true, or run again")
-        return content
+        return content, text
 
     def _complete(self, request: dict) -> str:
         client = self.client

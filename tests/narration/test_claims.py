@@ -27,11 +27,6 @@ FACTS = Facts(
     details={"era": "12세기"})
 
 
-@pytest.fixture
-def chat_cache(tmp_path) -> Cache:
-    return Cache("chat", ".json", root=tmp_path / "cache")
-
-
 @pytest.mark.parametrize("written", ["42.1cm", "42.1 센티미터", "사십이 점 일 센티미터", "42.1㎝"])
 def test_one_size_in_any_writing_is_one_supported_claim(written):
     (claim,) = claims(f"높이는 {written}입니다.")

@@ -27,11 +27,6 @@ def make_params(**script):
 
 
 @pytest.fixture
-def chat_cache(tmp_path) -> Cache:
-    return Cache("chat", ".json", root=tmp_path / "cache")
-
-
-@pytest.fixture
 def script(fake_openai, chat_cache) -> OpenAIScript:
     return OpenAIScript(make_params(), sleep=lambda s: None, cache=chat_cache)
 

@@ -32,11 +32,6 @@ def make_params(**script):
 
 
 @pytest.fixture
-def chat_cache(tmp_path) -> Cache:
-    return Cache("chat", ".json", root=tmp_path / "cache")
-
-
-@pytest.fixture
 def translation(fake_openai, chat_cache) -> OpenAITranslation:
     return OpenAITranslation(make_params(), sleep=lambda s: None, cache=chat_cache)
 
