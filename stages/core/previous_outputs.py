@@ -69,10 +69,7 @@ class PreviousOutputs:
     @cached_property
     def keys(self) -> dict:
         found = self.file(self.folder / KEYS_FILE)
-        try:
-            return json.loads(found.read_text(encoding="utf-8")) if found else {}
-        except (OSError, ValueError):
-            return {}
+        return _read_keys_file(found) if found else {}
 
     def record(self, keyword: str, key: str) -> dict | None:
         """What the last run recorded for the keyword, if its output was made from `key` then."""
@@ -103,8 +100,13 @@ def write_keys(folder: Path, records: dict[str, dict], keywords: Sequence[str]) 
 
 def read_keys(folder: Path) -> dict:
     """The KEYS_FILE a stage left in `folder` in this workspace (keyword → record); {} when there is none."""
+    return _read_keys_file(folder / KEYS_FILE)
+
+
+def _read_keys_file(path: Path) -> dict:
+    """A KEYS_FILE's records; {} when it is missing, unreadable or not a mapping."""
     try:
-        keys = json.loads((folder / KEYS_FILE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+        keys = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
     return keys if isinstance(keys, dict) else {}

@@ -43,8 +43,10 @@ class LanguageLink:
     current: bool = False
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
-    """Templates with autoescaping on for every file, whatever its extension."""
+    """Templates with autoescaping on for every file, whatever its extension; one per process, so that each template
+    is compiled once however many languages' pages render it."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
