@@ -9,6 +9,7 @@ writes it into docs/performance.md. Not a test: nothing here asserts a time.
 import argparse
 import asyncio
 import contextlib
+import io
 import logging
 import math
 import os
@@ -30,11 +31,12 @@ from bench.catalogue import docent_project, trivial_project
 from bench.table import Row, table
 from stages.core import atomic
 from stages.core.info_file import Facts, FactSection
-from stages.core.params import TTSParams, parse_params
+from stages.core.params import Params, TTSParams, parse_params
 from stages.core.paths import info_path, script_path
+from stages.core.progress import Progress
 from stages.speech.chunking import speakable_paragraphs
 from stages.speech.metrics import NarrationMetrics, RunCost
-from stages.speech.narrate import narrate
+from stages.speech.narrate import Narrator, narrate
 from stages.speech.voices.espeak import EspeakSpeech
 from tests.conftest import FAKE_KEY, ROOT, project_env
 from tests.fake_openai import SECONDS_PER_CHAR, FakeOpenAI
@@ -75,15 +77,31 @@ class Bench:
         finally:
             del os.environ["DOCENT_CACHE_DIR"]
 
+    @staticmethod
+    def params(**tts_and_requests) -> Params:
+        requests = {k: tts_and_requests.pop(k) for k in ("concurrency", "rpm") if k in tts_and_requests}
+        return parse_params({"keywords": [KEYWORD], "requests": requests,
+                             "tts": {"provider": "openai", "model": "gpt-4o-mini-tts", **tts_and_requests}})
+
+    def requests_only(self, **tts_and_requests) -> float:
+        """Seconds to make the chunks of the script narrate() last wrote, in a fresh cache, with no encoding: the
+        network-bound part of a run."""
+        with self.fresh_cache(), contextlib.chdir(self.workdir):
+            narrator = Narrator(self.params(**tts_and_requests))
+            chunks = narrator.prepare(KEYWORD).plan.chunks
+            started = time.perf_counter()
+            with Progress("bench", len(chunks), stream=io.StringIO()) as progress:
+                for _ in narrator.synthesizer.files(chunks, progress):
+                    pass
+            return time.perf_counter() - started
+
     def narrate(self, script: str, **tts_and_requests) -> tuple[NarrationMetrics, RunCost, float, int]:
         """narrate() `script`; returns the record, the wall time and the speech requests the fake saw."""
         path = self.workdir / script_path(KEYWORD)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(script, encoding="utf-8")
         write_bench_facts(self.workdir)
-        requests = {k: tts_and_requests.pop(k) for k in ("concurrency", "rpm") if k in tts_and_requests}
-        params = parse_params({"keywords": [KEYWORD], "tts": {"provider": "openai", "model": "gpt-4o-mini-tts", **tts_and_requests},
-                               "requests": requests})
+        params = self.params(**tts_and_requests)
         before = self.fake.count("speech")
         started = time.perf_counter()
         with contextlib.chdir(self.workdir):
@@ -241,6 +259,42 @@ class Bench:
                     f"{timings['ours']:.2f} s; {timings['same graph']:.2f} s",
                     f"{timings['ours'] / timings['same graph']:.2f}×", "")]
 
+    def listening(self, latency: float = 1.0, transcription: float = 0.5) -> list[Row]:
+        """Case i: a 12-chunk voice change with the listening check against the same without it."""
+        self.fake.latency, self.fake.transcription_latency = latency, transcription
+        runs = {}
+        try:
+            for name, verify, mishear in (("off", "off", {}), ("on", "transcribe", {}),
+                                          ("misheard", "transcribe", {PARAGRAPHS[8][:20]: 1})):
+                self.fake.mishear = dict(mishear)
+                with self.fresh_cache():
+                    before = self.fake.count("transcription")
+                    _, cost, wall, speech = self.narrate(LONG_NARRATION, chunk_chars=ONE_PARAGRAPH_PER_CHUNK,
+                                                         concurrency=4, verify=verify)
+                    runs[name] = (wall, speech, self.fake.count("transcription") - before, cost)
+                    if name == "on":
+                        before = self.fake.count("transcription")
+                        _, _, _, again = self.narrate(LONG_NARRATION, chunk_chars=ONE_PARAGRAPH_PER_CHUNK,
+                                                      concurrency=4, verify=verify)
+                        cached = (again, self.fake.count("transcription") - before)
+            pool = {verify: self.requests_only(chunk_chars=ONE_PARAGRAPH_PER_CHUNK, concurrency=4, verify=verify)
+                    for verify in ("off", "transcribe")}
+        finally:
+            self.fake.latency, self.fake.transcription_latency, self.fake.mishear = 0.0, None, {}
+        (off, _, _, off_cost), (on, speech, heard, on_cost) = runs["off"], runs["on"]
+        wall, m_speech, m_heard, _ = runs["misheard"]
+        return [Row(f"i. 12-chunk voice change, speech {latency:g} s, transcription {transcription:g} s, concurrency 4: "
+                    f"tts.verify transcribe against off", f"{on:.2f} s against {off:.2f} s; {speech} speech + {heard} "
+                    f"transcription requests; est. ${on_cost.spent_usd:.4f} against ${off_cost.spent_usd:.4f}",
+                    f"{on / off:.2f}×", "≤ 1.3×"),
+                Row("i. the same, its requests alone (no encoding; the ideal is 3 rounds of speech, then the last "
+                    "round's transcriptions: 3.5 s against 3 s)", f"{pool['transcribe']:.2f} s against {pool['off']:.2f} s",
+                    f"{pool['transcribe'] / pool['off']:.2f}×", "≤ 1.3×"),
+                Row("i. the same, the stand-in mishearing one chunk's year", f"{m_speech} speech + {m_heard} "
+                    f"transcription requests; {wall:.2f} s", f"{wall / off:.2f}× without the check", "13 + 13"),
+                Row("i. the same again, every chunk cached", f"{cached[0]} speech + {cached[1]} transcription requests",
+                    "", "0 + 0")]
+
     def scale(self) -> list[Row]:
         return scale.run(self.workdir / "scale", self.sizes, self.quick)
 
@@ -278,7 +332,8 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="docent-bench-") as tmp, FakeOpenAI() as fake:
         os.environ.update(OPENAI_BASE_URL=fake.url, OPENAI_API_KEY=FAKE_KEY)
         bench = Bench(Path(tmp), fake, scale.SIZES + ((scale.LARGE,) if args.large else ()), args.quick)
-        for case in (bench.concurrency, bench.one_edit, bench.storms, bench.memory, bench.mastering, bench.espeak,
+        for case in (bench.concurrency, bench.one_edit, bench.storms, bench.listening, bench.memory, bench.mastering,
+                     bench.espeak,
                      *(() if args.skip_dvc else (bench.dvc_noop, bench.scale, bench.languages))):
             print(f"bench: {case.__name__} …", file=sys.stderr, flush=True)
             rows += case()

@@ -9,6 +9,7 @@ from stages.core.atomic import remove_stale_temps
 from stages.core.catalogue import Failures
 from stages.core.cli import no_arguments, run_main
 from stages.core.model_shutdowns import load_checked_params
+from stages.speech.metrics import RunCost
 from stages.speech.narrate import Narrator, outputs_of
 from stages.speech.providers import check_speech
 
@@ -17,22 +18,20 @@ log = logging.getLogger(__name__)
 
 def main(argv: list[str]) -> None:
     no_arguments(argv, "audio")
-    params = load_checked_params(warn=("tts.model",))
+    params = load_checked_params(warn=("tts.model", "tts.verify_model"))
     check_speech(params)  # every language's voice, before any is spoken (a plain `dvc repro` skips check_params)
     remove_stale_temps(*(path for language in params.languages for keyword in params.keywords
                          for path in outputs_of(keyword, params.folder(language))))
     failures = Failures("audio")
-    cached = requests = retries = 0
+    cost = RunCost(requests=0, retries=0, cached_chunks=0, new_chars=0)
     for language in params.languages:
         narrator = Narrator(params, language)
         narrator.narrate_all(params.keywords, failures)
         narrator.write_keys()
-        cost = narrator.cost()
-        cached, requests, retries = cached + cost.cached_chunks, requests + cost.requests, retries + cost.retries
+        cost += narrator.cost()
     total = len(params.keywords) * len(params.languages)
     failures.raise_any(total, "narrations")
-    log.info("audio: %d narrations; %d chunks from the cache, %d requests, %d retries", total, cached, requests,
-             retries)
+    log.info("audio: %d narrations; %s", total, cost.line())
 
 
 if __name__ == "__main__":

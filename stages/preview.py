@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def main(argv: list[str]) -> None:
     keyword = check_keyword(one_keyword(argv, "python -m stages.preview"))
-    params = load_checked_params(warn=("script.model", "tts.model"))
+    params = load_checked_params(warn=("script.model", "tts.model", "tts.verify_model"))
     if keyword not in params.keywords:
         log.warning("preview: %r is not in params.yaml's keywords, so `make audio` will not publish it", keyword)
     folders = [params.folder(language) for language in params.languages]

@@ -72,6 +72,7 @@ of audio whose text holds it. `transcripts` lists what each transcription heard 
 
 import argparse
 import collections
+import contextlib
 import hashlib
 import io
 import json
@@ -466,6 +467,7 @@ class FakeOpenAI:
         self.spoken: dict[tuple[str, float], tuple[float, int]] = {}
         self._said = 0  # speech answers so far: the order in `spoken`
         self.transcripts: list[dict] = []  # per transcription: {"heard", "text", "language", "model", "format"}
+        self.realtime_port: int | None = None  # a FakeRealtime to relay /v1/realtime upgrades to (_relay)
         self.translations: collections.Counter[str] = collections.Counter()  # translations answered, per language
         self.counts: collections.Counter[str] = collections.Counter()  # requests received, per endpoint
         self.in_flight: collections.Counter[str] = collections.Counter()  # requests being answered now
@@ -523,11 +525,12 @@ class FakeOpenAI:
                                                                   if r["endpoint"] == endpoint))
                                for endpoint in ENDPOINTS.values()}}
 
-    def remember(self, text: str, seconds: float) -> None:
-        """The speech endpoint said `text` in `seconds` of audio: a transcription of that tone hears it."""
+    def remember(self, text: str, seconds: float, frequency: float | None = None) -> None:
+        """The speech endpoint (or a FakeRealtime, with its tone's `frequency`) said `text` in `seconds` of audio: a
+        transcription of that tone hears it."""
         with self._lock:
             self._said += 1
-            self.spoken[(text, round(seconds, 3))] = (tone_frequency(text), self._said)
+            self.spoken[(text, round(seconds, 3))] = (frequency or tone_frequency(text), self._said)
 
     def hear(self, samples: np.ndarray, rate: int) -> str:
         """The text the speech endpoint said in this audio, or "" for audio it never made (or silence).
@@ -668,8 +671,34 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/_fake/stats":
             self._send_json(200, self.fake.stats())
+        elif self.path.startswith("/v1/realtime") and self.fake.realtime_port is not None:
+            self._relay(self.fake.realtime_port)
         else:
             self._send_error(404, f"Invalid URL (GET {self.path})", "invalid_request_error")
+
+    def _relay(self, port: int) -> None:
+        """Hand a websocket upgrade and everything after it to the FakeRealtime on `port`, byte for byte: one base
+        URL serves the Realtime API and the HTTP endpoints, as api.openai.com does."""
+        upstream = socket.create_connection(("127.0.0.1", port))
+        head = self.requestline + "\r\n" + "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
+        upstream.sendall((head + "\r\n").encode("latin-1"))
+
+        def pump(source: socket.socket, sink: socket.socket) -> None:
+            try:
+                while data := source.recv(65536):
+                    sink.sendall(data)
+            except OSError:
+                pass
+            finally:
+                with contextlib.suppress(OSError):
+                    sink.shutdown(socket.SHUT_WR)
+
+        back = threading.Thread(target=pump, args=(upstream, self.connection), daemon=True)
+        back.start()
+        pump(self.connection, upstream)
+        back.join()
+        upstream.close()
+        self.close_connection = True
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("transfer-encoding", "").lower():

@@ -49,6 +49,7 @@ import os
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from websockets.datastructures import Headers
@@ -70,9 +71,14 @@ _QUIET = logging.getLogger("tests.fake_realtime.websockets")  # not websockets' 
 _QUIET.setLevel(logging.WARNING)
 
 
+def pitch_of(text: str) -> int:
+    """The tone's frequency for `text`, in Hz."""
+    return 200 + int(hashlib.sha256(text.encode()).hexdigest()[:4], 16) % 600
+
+
 def tone(text: str, seconds: float, speed: float) -> bytes:
     """PCM16 mono at 24 kHz: a sine whose pitch depends on the text, so order can be checked by ear or FFT."""
-    pitch = 200 + int(hashlib.sha256(text.encode()).hexdigest()[:4], 16) % 600
+    pitch = pitch_of(text)
     count = max(1, int(seconds / speed * SAMPLE_RATE))
     samples = (int(8000 * math.sin(2 * math.pi * pitch * n / SAMPLE_RATE)) for n in range(count))
     return b"".join(s.to_bytes(2, "little", signed=True) for s in samples)
@@ -102,6 +108,9 @@ class FakeRealtime:
         self.reasoning_models = set(REASONING_MODELS)
         self.stall_seconds = 30.0
         self.stats_path = stats_path
+        # Told what each response said aloud (its transcript, the seconds of audio, the tone's pitch), so that a fake
+        # transcription endpoint can hear it back: FakeOpenAI.remember.
+        self.said: Callable[[str, float, float], None] | None = None
         self.script: collections.deque[str] = collections.deque()
         self.handshake_faults: collections.deque[int | str] = collections.deque()
         self.lock = threading.Lock()
@@ -358,6 +367,8 @@ class FakeRealtime:
             "slip": text[:len(text) // 2] + ("가" if text[len(text) // 2] != "가" else "나") + text[len(text) // 2 + 1:],
         }.get(behaviour, text)
         audio = tone(text, self.seconds_per_char * len(transcript), session.speed)
+        if self.said is not None:
+            self.said(transcript, len(audio) / 2 / SAMPLE_RATE, pitch_of(text))
         ws.send(self._event("response.output_item.added", response_id=response_id, output_index=0,
                             item={"id": item_id, "type": "message", "role": "assistant", "status": "in_progress",
                                   "content": []}))

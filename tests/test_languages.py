@@ -154,5 +154,5 @@ def test_a_model_set_for_one_language_is_checked_for_its_shutdown_under_its_own_
 
     catalogue = params(languages=["ko", "ja"], tts={"provider": "realtime", "model": "gpt-realtime-2.1-mini",
                                                     "per_language": {"ja": {"model": "gpt-realtime"}}})
-    assert called_models(catalogue) == [("tts.model", "gpt-realtime-2.1-mini"),
+    assert called_models(catalogue) == [("tts.model", "gpt-realtime-2.1-mini"), ("tts.verify_model", "gpt-transcribe"),
                                         ("tts.per_language.ja.model", "gpt-realtime")]

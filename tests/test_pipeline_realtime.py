@@ -45,7 +45,9 @@ def server(request, tmp_path) -> Iterator[RealtimeServer]:
 
 
 def use_realtime(project: Project) -> None:
-    edit_params(project, {"tts.provider": "realtime"})  # tts.model stays null: the default, gpt-realtime-2.1-mini
+    # tts.model stays null: the default, gpt-realtime-2.1-mini. This fake serves the Realtime websocket alone, not
+    # the transcription endpoint of the listening check (tests/speech/test_listening.py hears realtime chunks).
+    edit_params(project, {"tts.provider": "realtime", "tts.verify": "off"})
 
 
 @pytest.mark.parametrize("server", ["paraphrase,close_1011"], indirect=True)

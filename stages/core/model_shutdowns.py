@@ -143,6 +143,13 @@ def called_models(params: Params) -> list[tuple[str, str]]:
             "tts.model"
         if tts.provider in ("openai", "realtime") and isinstance(model, str) and (key, model) not in called:
             called.append((key, model))
+        # The listening check (tts.verify, on by default for these providers) calls a transcription model too.
+        if tts.provider in ("openai", "realtime") and tts.options.get("verify") in (None, "transcribe"):
+            heard_by = tts.options.get("verify_model") or TRANSCRIBE
+            key = f"tts.per_language.{language}.verify_model" if "verify_model" in \
+                params.tts.per_language.get(language, {}) else "tts.verify_model"
+            if isinstance(heard_by, str) and (key, heard_by) not in called:
+                called.append((key, heard_by))
     return called
 
 

@@ -11,7 +11,9 @@ _NEEDED = (*SUMMED, "lufs")  # lufs for lufs_spread, the loudest narration minus
 
 def totals(rows: list[dict]) -> dict:
     sums = {name: round(sum(row[name] for row in rows), 6) for name in SUMMED} | {"narrations": len(rows)}
-    return sums | {"lufs_spread": round(max(lufs := [row["lufs"] for row in rows]) - min(lufs), 2)}  # one volume
+    sums["lufs_spread"] = round(max(lufs := [row["lufs"] for row in rows]) - min(lufs), 2)  # one volume
+    heard = [row["heard_cer_max"] for row in rows if "heard_cer_max" in row]  # the listening check's (docs/checks.md)
+    return sums | ({"heard_cer_max": max(heard)} if heard else {})
 
 
 def read_metrics(keyword: str, folder: str | None) -> dict:

@@ -8,7 +8,7 @@ the chunk cache, so it goes to the stage's log instead.
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from pathlib import Path
 
 from stages.core import atomic
@@ -16,6 +16,7 @@ from stages.core.params import TTSParams
 from stages.core.paths import metrics_path
 from stages.speech.audio.layout import Measurement
 from stages.speech.chunking import Chunk
+from stages.speech.listening import Listener
 from stages.speech.synthesis import ChunkSynthesizer, SpeechProvider
 
 
@@ -27,6 +28,20 @@ class RunCost:
     retries: int  # provider retries plus truncation re-tries
     cached_chunks: int  # chunks whose sound came from the cache
     new_chars: int  # characters sent to the speech provider (what an edit costs)
+    transcriptions: int = 0  # transcription requests of the listening check, retries included
+    misheard: int = 0  # chunks heard differently from their text (each was spoken again, or failed the run)
+    spent_usd: float = 0.0  # what this run's speech and transcription requests cost at published prices
+
+    def __add__(self, other: "RunCost") -> "RunCost":
+        return RunCost(*(a + b for a, b in zip(astuple(self), astuple(other))))
+
+    def line(self) -> str:
+        """The run's cost line: `12 chunks from the cache, 13 requests, 0 retries, 13 transcriptions (1 heard
+        differently), est. $0.0123 spent`."""
+        heard = f", {self.transcriptions} transcriptions ({self.misheard} heard differently)" if self.transcriptions \
+            else ""
+        spent = f", est. ${self.spent_usd:.4f} spent" if self.spent_usd else ""
+        return f"{self.cached_chunks} chunks from the cache, {self.requests} requests, {self.retries} retries{heard}{spent}"
 
 
 @dataclass(frozen=True)
@@ -58,28 +73,38 @@ class NarrationMetrics:
         return cls(**named, extra=data)
 
 
-def run_cost(synthesizer: ChunkSynthesizer, provider: SpeechProvider) -> RunCost:
+def run_cost(synthesizer: ChunkSynthesizer, provider: SpeechProvider, listener: Listener | None = None) -> RunCost:
     """What this run took: a remote provider counts its own HTTP attempts, a local one makes one call a chunk."""
+    spent = provider.est_cost_usd(synthesizer.new_chars, synthesizer.new_seconds)
+    if listener is not None:
+        spent += listener.cost_usd(listener.heard_seconds)
     return RunCost(
         requests=provider.requests if provider.counts_requests else synthesizer.calls,
         retries=provider.retries if provider.counts_requests else synthesizer.truncation_retries,
-        cached_chunks=synthesizer.cached_chunks, new_chars=synthesizer.new_chars)
+        cached_chunks=synthesizer.cached_chunks, new_chars=synthesizer.new_chars,
+        transcriptions=listener.requests if listener is not None else 0,
+        misheard=listener.misheard if listener is not None else 0, spent_usd=round(spent, 6))
 
 
 def narration_metrics(tts: TTSParams, chunks: Sequence[Chunk], provider: SpeechProvider,
-                      chunk_files: list[Path], out: Path, measured: Measurement, language: str) -> NarrationMetrics:
-    """The record of one narration: what it is (text, voice, length, loudness as decoded from the file)."""
+                      chunk_files: list[Path], out: Path, measured: Measurement, language: str,
+                      listener: Listener | None = None, chunk_keys: Sequence[str] = ()) -> NarrationMetrics:
+    """The record of one narration: what it is (text, voice, length, loudness as decoded from the file, and with the
+    listening check, how faithfully it was heard)."""
     chars = sum(len(chunk.spoken) for chunk in chunks)  # what the engine is sent (and bills)
+    # What making the whole narration once costs, hearing it back included, whatever the cache saved this time.
+    cost = provider.est_cost_usd(chars, measured.duration_s)
+    # Read back from the chunk files and records, so that chunks served from the cache count too (realtime: CER).
+    extra = provider.narration_metrics(chunk_files)
+    if listener is not None:
+        cost = round(cost + listener.cost_usd(measured.duration_s), 6)
+        extra |= listener.metrics(chunk_keys)
     return NarrationMetrics(
         chars=chars, chunks=len(chunks), duration_s=round(measured.duration_s, 3), bytes=out.stat().st_size,
-        # What synthesising the whole narration once costs, whatever the cache saved this time.
-        est_cost_usd=provider.est_cost_usd(chars, measured.duration_s),
-        provider=tts.provider, model=provider.options.model,
+        est_cost_usd=cost, provider=tts.provider, model=provider.options.model,
         voice=provider.voice, speed=provider.options.speed,
         lufs=_rounded(measured.lufs), true_peak_db=_rounded(measured.true_peak_db), lra=_rounded(measured.lra),
-        language=language,
-        # Read back from the chunk files, so that chunks served from the cache count too (realtime: CER).
-        extra=provider.narration_metrics(chunk_files),
+        language=language, extra=extra,
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stages.core import atomic
+from stages.core.cache import content_key
 from stages.core.catalogue import Failures
 from stages.core.errors import PipelineError
 from stages.core.info_file import Facts, read_facts
@@ -37,6 +38,7 @@ from stages.core.vtt import render_vtt
 from stages.speech.audio.layout import Encoded
 from stages.speech.chunking import PARAGRAPH_JOIN
 from stages.speech.credits import credit_lines
+from stages.speech.listening import listener_for
 from stages.speech.metrics import NarrationMetrics, RunCost, narration_metrics, run_cost, write_metrics
 from stages.speech.narration_cache import NarrationCache, narration_key
 from stages.speech.plan import Plan, Planner
@@ -75,8 +77,9 @@ class Narrator:
         self.params = params = params.in_language(self.language)
         self.provider = speech_provider(params.tts.provider)(params, language=self.language)
         self.planner = Planner(params, self.provider, self.language)
+        self.listener = listener_for(params, self.provider.options, self.language)  # tts.verify
         self.synthesizer = ChunkSynthesizer(self.provider, speed=self.provider.options.speed,
-                                            concurrency=params.requests.concurrency)
+                                            concurrency=params.requests.concurrency, listener=self.listener)
         self.encodings = NarrationCache(params.tts.format)
         self.previous = PreviousOutputs("audio", language_folder(AUDIO_DIR, self.folder))
         self.records: dict[str, dict] = {}  # keyword → what its narration was made from, for KEYS_FILE
@@ -96,10 +99,18 @@ class Narrator:
         cached = all(self.synthesizer.cached(chunk_key) for chunk_key in plan.keys)
         hit = self.encodings.lookup(key) if cached else None
         # Not in this machine's caches (a fresh clone after `dvc pull`): the last run's file, if it is this one.
-        previous = self.previous.record(keyword, key) if hit is None else None
+        previous = self.previous.record(keyword, self._record_key(key)) if hit is None else None
         if previous is not None and not all(self.previous.file(path) for path in self._restored(keyword)):
             previous = None
         return Narration(keyword, plan, facts, credits, tag_values, key, hit, previous)
+
+    def _record_key(self, encoding_key: str) -> str:
+        """What the narration's record (and so its metrics) is made from: its encoding, and who heard its chunks.
+
+        Without a listener it is the encoding key itself, so records made before the listening check stay valid."""
+        if self.listener is None:
+            return encoding_key
+        return content_key({"narration": encoding_key, "heard_by": self.listener.identity()})
 
     def _restored(self, keyword: str) -> list[Path]:
         return [audio_path(keyword, self.params.tts.format, self.folder), subtitles_path(keyword, self.folder)]
@@ -144,12 +155,12 @@ class Narrator:
         cues = cues_for(spoken, reader.spoken if reader else None)  # timed by how long each sentence is to say
         atomic.write_text(subtitles_path(keyword, self.folder), render_vtt(cues, [narration.facts.title, "\n".join(narration.credits)]))
         metrics = narration_metrics(self.params.tts, plan.chunks, self.provider, chunk_files, out, encoded.measured,
-                                    self.language)
+                                    self.language, self.listener, plan.keys)
         log.info("audio: %s (%d chunks, %.1f s of sound; %+.1f dB to %.1f LUFS, %.1f dBTP, %s)", out, metrics.chunks,
                  metrics.duration_s, encoded.gain_db, encoded.measured.lufs, encoded.measured.true_peak_db,
                  "from the narration cache" if narration.hit else f"{encoded.encodes} encode(s)")
         write_metrics(keyword, metrics, self.folder)
-        self.records[keyword] = {"key": narration.encoding_key, "metrics": metrics.to_json()}
+        self.records[keyword] = {"key": self._record_key(narration.encoding_key), "metrics": metrics.to_json()}
         return metrics
 
     def narrate_all(self, keywords: Sequence[str], failures: Failures | None = None) -> dict[str, NarrationMetrics]:
@@ -195,7 +206,7 @@ class Narrator:
         return {keyword: done[keyword] for keyword in keywords if keyword in done}
 
     def cost(self) -> RunCost:
-        return run_cost(self.synthesizer, self.provider)
+        return run_cost(self.synthesizer, self.provider, self.listener)
 
     def write_keys(self) -> None:
         write_keys(self.previous.folder, self.records, self.params.keywords)

@@ -7,6 +7,12 @@ atomically through its one retry policy (stages/clients/retry.py); `check` is ve
 audio that is empty, undecodable or far shorter than its text is rejected and tried again in the same count of
 tries.
 
+With a listener (tts.verify: transcribe, stages/speech/listening.py) each new chunk is then heard back in the same
+task, before it enters the cache: a chunk heard differently is spoken once more, and heard differently again it
+fails the run. Speech and transcription each have `concurrency` requests in flight (OpenAI limits each model on
+its own), so a chunk is heard while the next ones are spoken. A cached chunk that was never heard (made with the
+check off) is heard without being spoken again.
+
 numpy and soundfile are imported where a chunk is decoded, not at the top: an audio stage whose narration
 comes whole from the cache decodes nothing and never loads them (docs/performance.md: Lean stage
 processes).
@@ -14,6 +20,7 @@ processes).
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
@@ -26,12 +33,16 @@ from stages.core.cache import Cache, content_key
 from stages.core.errors import PipelineError
 from stages.core.progress import Progress
 from stages.speech.chunking import Chunk, first_words
+from stages.speech.listening import Listener, Misheard
 from stages.speech.verify import TruncatedAudio, Verifier, VoiceRate, duration
 from stages.speech.voices.options import VoiceOptions
 
 log = logging.getLogger(__name__)
 
 CHUNK_CACHE = "chunks"
+# What a chunk's task starts from: nothing cached; cached audio never heard back; cached audio whose recorded
+# hearing no longer passes (a stricter tts.max_cer): that hearing was its one, so it is spoken once more.
+MAKE, HEAR, REMAKE = "make", "hear", "remake"
 Check = Callable[[Path], Awaitable[None]]  # reads a try's file; raises Rejected to have it made again
 
 
@@ -105,14 +116,17 @@ class ChunkSynthesizer:
     """Turns a narration's chunks into cached chunk files; counts what it did, for the narration's record."""
 
     def __init__(self, provider: SpeechProvider, *, speed: float, concurrency: int = 1,
-                 cache: Cache | None = None) -> None:
+                 cache: Cache | None = None, listener: Listener | None = None) -> None:
         self.provider = provider
         self.speed = speed
         self.concurrency = concurrency
         self.cache = cache or Cache(CHUNK_CACHE, f".{provider.chunk_format}")
+        self.listener = listener
         self.cached_chunks = 0
-        self.new_chars = 0
-        self.made = 0  # chunks synthesised
+        self.new_chars = 0  # characters sent for speech, each time a chunk is spoken
+        self.new_seconds = 0.0  # audio those requests made, for what the run spent
+        self.made = 0  # chunks synthesised (a chunk spoken twice counts twice)
+        self._heard_from_cache: set[str] = set()  # cached chunks heard in this run and found faithful
         self.rate = VoiceRate(content_key({"speech": provider.identity(), "chunk_format": provider.chunk_format}),
                               self.cache.dir.parent)
         self.verifier = Verifier(self.rate, speed)
@@ -143,9 +157,18 @@ class ChunkSynthesizer:
         return self._accepted(path)
 
     def cached(self, key: str) -> Path | None:
-        """The cache entry for `key` if the provider still accepts it, its header unread: enough where the chunk
-        is not decoded, as when the narration made from it is itself cached."""
-        return self._accepted(self.cache.get(key))
+        """The cache entry for `key` if the provider still accepts it and, with a listener, it was heard as written
+        under the current tts.max_cer; its header unread: enough where the chunk is not decoded, as when the
+        narration made from it is itself cached."""
+        path = self._accepted(self.cache.get(key))
+        return path if path is not None and self._start(key) is None else None
+
+    def _start(self, key: str) -> str | None:
+        """For cached audio: HEAR or REMAKE when the listening check wants more of it, else None."""
+        if self.listener is None:
+            return None
+        heard = self.listener.recorded(key)
+        return HEAR if heard is None else None if self.listener.passes(heard) else REMAKE
 
     def _accepted(self, path: Path | None) -> Path | None:
         if path is not None and not self.provider.accepts_cached(path):
@@ -177,13 +200,16 @@ class ChunkSynthesizer:
                 if key not in found:
                     found[key] = self.reusable(key)
         # A text that comes back later (a repeated refrain, a phrase two stops share) is asked for once.
-        work: dict[str, tuple[Chunk, str]] = {}
+        work: dict[str, tuple[Chunk, str, str]] = {}
         for number, (chunks, narration_keys) in enumerate(zip(narrations, keys)):
             label = f"{labels[number]}: " if labels else ""
             self._learn_cached(chunks, [found[key] for key in narration_keys])
             for index, (chunk, key) in enumerate(zip(chunks, narration_keys)):
-                if found[key] is None:
-                    work.setdefault(key, (chunk, f"{label}chunk {index + 1}/{len(chunks)}"))
+                start = MAKE if found[key] is None else self._start(key)
+                if start is not None:
+                    work.setdefault(key, (chunk, f"{label}chunk {index + 1}/{len(chunks)}", start))
+        for key in work:
+            found[key] = None  # made (or heard) in this run: the consumer waits for it
         runner = None
         if work:
             sweep_dead_temps(self.cache.dir)  # what a killed run left; a cached catalogue skips the walk
@@ -195,7 +221,7 @@ class ChunkSynthesizer:
             for key in keys[number]:
                 path = found[key] or runner.result(key)
                 with lock:  # a chunk made in this run counts once as made, every other time as a cache hit
-                    hit = found[key] is not None or key in counted
+                    hit = found[key] is not None or key in counted or key in self._heard_from_cache
                     counted.add(key)
                     if hit:
                         self.cached_chunks += 1
@@ -210,38 +236,45 @@ class ChunkSynthesizer:
             if runner is not None:
                 runner.stop()
 
-    async def _make_all(self, work: dict[str, tuple[Chunk, str]], progress: Progress,
+    async def _make_all(self, work: dict[str, tuple[Chunk, str, str]], progress: Progress,
                         publish: Callable[[str, Path], None]) -> None:
         """Make every chunk in `work`, `concurrency` requests at a time; the first to fail for good cancels the rest."""
-        gate = asyncio.Semaphore(self.concurrency)
-        self.verifier.expect(chunk.spoken for chunk, _ in work.values())
+        gates = _Gates(asyncio.Semaphore(self.concurrency), asyncio.Semaphore(self.concurrency))
+        self.verifier.expect(chunk.spoken for chunk, _, _ in work.values())
         try:
             async with asyncio.TaskGroup() as group:
                 # Created in order, and the semaphore is first come first served: the front of the script (and of
                 # the catalogue) is asked for first, so the encoders are rarely kept waiting.
-                for key, (chunk, where) in work.items():
-                    group.create_task(self._make(key, chunk, where, gate, progress, publish))
+                for key, (chunk, where, start) in work.items():
+                    group.create_task(self._make(key, chunk, where, start, gates, progress, publish))
         except BaseExceptionGroup as failures:
             raise failures.exceptions[0] from None  # the chunk that failed first; its siblings were cancelled
 
-    async def _make(self, key: str, chunk: Chunk, where: str, gate: asyncio.Semaphore,
+    async def _make(self, key: str, chunk: Chunk, where: str, start: str, gates: "_Gates",
                     progress: Progress, publish: Callable[[str, Path], None]) -> None:
         text = chunk.spoken
         path = self.cache.path(key)
         try:
-            # A chunk holds its slot through its retries, so the front of the script is not sent to the back of
-            # the queue; it gives the slot up only while verify waits for another chunk's rate.
-            async with gate:
-                if self._failed:
-                    return  # the slot came free because a chunk failed for good: the group cancels this one next
+            if start == HEAR and await self._heard_well(key, path, text, where, gates, last=False):
+                self._heard_from_cache.add(key)  # its sound was in the cache: counted as a hit by files_of
+                publish(key, path)
+                return
+            # Spoken once, and once more if it was heard differently; REMAKE and HEAR have had their one hearing.
+            last_try = 0 if start != MAKE or self.listener is None else 1
+            for attempt in range(last_try + 1):
                 try:
-                    with atomic_path(path) as tmp:  # renamed into the cache only once a try passed verify
-                        await self.provider.synthesize(
-                            text, tmp, check=lambda written: self.verifier.verify(written, text, idle=_released(gate)))
-                except BaseException:
-                    self._failed = True  # before the slot is released: no queued chunk may start after this
-                    raise
+                    with atomic_path(path) as tmp:  # renamed into the cache only once a try passed every check
+                        if not await self._synthesize(text, tmp, gates.speech) or (
+                                self.listener is not None
+                                and not await self._heard_well(key, tmp, text, where, gates, last=attempt == last_try)):
+                            raise _Discarded
+                except _Discarded:
+                    if self._failed:
+                        return  # a chunk failed for good meanwhile: the group cancels this one next
+                    continue  # heard differently: spoken once more
+                break
         except RetryError as error:
+            self._failed = True
             if isinstance(error.__cause__, TruncatedAudio):
                 raise PipelineError(f"{where} ({first_words(chunk.text)!r}) came back "
                                     f"truncated: {error}; the speech service may be cutting long inputs short, try "
@@ -249,10 +282,47 @@ class ChunkSynthesizer:
             raise
         finally:
             await self.verifier.finished(text)
-        self.made += 1
-        self.new_chars += len(text)
         progress.done(cached=False)
         publish(key, path)
+
+    async def _synthesize(self, text: str, dest: Path, gate: asyncio.Semaphore) -> bool:
+        """Speak `text` into `dest` through the provider and verify; False if the run failed before its turn."""
+        # A chunk holds its slot through its retries, so the front of the script is not sent to the back of the
+        # queue; it gives the slot up only while verify waits for another chunk's rate.
+        async with gate:
+            if self._failed:
+                return False  # the slot came free because a chunk failed for good
+            try:
+                await self.provider.synthesize(
+                    text, dest, check=lambda written: self.verifier.verify(written, text, idle=_released(gate)))
+            except BaseException:
+                self._failed = True  # before the slot is released: no queued chunk may start after this
+                raise
+        self.made += 1
+        self.new_chars += len(text)
+        self.new_seconds += duration(dest)
+        return True
+
+    async def _heard_well(self, key: str, path: Path, text: str, where: str, gates: "_Gates", *, last: bool) -> bool:
+        """Whether the chunk file at `path` is heard as `text` (then recorded); heard differently on its last chance,
+        the run fails with one line, and nothing of the chunk is cached."""
+        async with gates.listen:
+            if self._failed:
+                return False
+            try:
+                heard = await self.listener.listen(path, text, duration(path), where)
+            except Misheard as misheard:
+                if not last:
+                    log.warning("listening: %s was heard differently (%s); speaking it once more", where, misheard)
+                    return False
+                self._failed = True
+                raise PipelineError(f"{where} was heard differently twice ({misheard}); nothing of it was cached: "
+                                    f"reword it, add the word to lexicon.yaml, or raise tts.max_cer") from None
+            except BaseException:
+                self._failed = True
+                raise
+        self.listener.store(key, heard)
+        return True
 
     # -- the voice's own rate ---------------------------------------------------------------------------
     def _learn_cached(self, chunks: Sequence[Chunk], found: Sequence[Path | None]) -> None:
@@ -265,6 +335,18 @@ class ChunkSynthesizer:
                     self.rate.add(chunk.spoken, duration(path), made=False)
                 except (sf.LibsndfileError, RuntimeError):
                     pass
+
+
+class _Discarded(Exception):
+    """A try's file that is not to enter the cache (atomic_path deletes it on the way out)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _Gates:
+    """`concurrency` slots for speech requests and as many for transcriptions."""
+
+    speech: asyncio.Semaphore
+    listen: asyncio.Semaphore
 
 
 @contextlib.asynccontextmanager

@@ -204,6 +204,12 @@ def _serve() -> None:
 class EspeakOptions(VoiceOptions):
     """espeak-ng reads tts.speed only; the other keys are accepted unchecked, so switching provider is one line."""
 
+    def model_post_init(self, _context: object) -> None:
+        if self.verify == "transcribe":
+            raise ParamsError("params.yaml: tts.verify: transcribe hears the neural voices (tts.provider openai or "
+                              "realtime) through OpenAI's transcription API; espeak runs offline, and no offline "
+                              "transcriber ships its weights in a wheel, so use tts.verify: off with espeak")
+
 
 # The espeak-ng voice for each language it reads properly. Its `ja` voice is not here: it speaks kana, and every kanji
 # as the English words "Chinese letter" (docs/offline-voices.md), and a Japanese narration is mostly kanji.

@@ -34,6 +34,8 @@ class OpenAIOptions(VoiceOptions):
     servers, whose model names differ, and the model is named.
     """
 
+    default_verify = "transcribe"  # each new chunk heard back by OpenAI's transcription API (docs/checks.md)
+
     def model_post_init(self, _context: object) -> None:
         if self.model is None:
             raise ParamsError("params.yaml: tts.model: tts.provider openai needs the model your server serves, e.g. "

@@ -4,11 +4,12 @@ Every provider accepts the same keys, so that switching tts.provider is a one-li
 provider's Options subclass checks the values it uses against its own engine (voices, speeds, models).
 """
 
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from stages.core.errors import ParamsError
+from stages.core.model_shutdowns import TRANSCRIBE
 from stages.core.params import TTSParams, describe
 
 # How a docent speaks, in each language's own words: an instruction in Korean would steer an English read towards a
@@ -38,14 +39,25 @@ class VoiceOptions(BaseModel):
     # How to speak (OpenAI models that take instructions; tts-1 and tts-1-hd do not). Unset: DOCENT_INSTRUCTIONS in the
     # language being read (instructions_in).
     instructions: str | None = Field(default=None, max_length=4096)
-    max_cer: float = Field(default=0.1, ge=0.0, le=1.0)  # realtime: the highest character error rate of a read
+    # The highest character error rate of a read: the listening check's (tts.verify) and realtime's own transcript's.
+    max_cer: float = Field(default=0.1, ge=0.0, le=1.0)
+    # How each new chunk is heard back (docs/checks.md): transcribe (OpenAI's transcription API) or off. Unset or null:
+    # the provider's default_verify, transcribe for OpenAI's neural voices.
+    verify: Literal["transcribe", "off"] | None = None
+    verify_model: str = Field(default=TRANSCRIBE, min_length=1)  # the transcription model of tts.verify: transcribe
+    default_verify: ClassVar[Literal["transcribe", "off"]] = "off"
 
     @model_validator(mode="before")
     @classmethod
-    def _default_model(cls, data: Any) -> Any:
-        """`model: null` means the provider's default, which moves with the code when a model is retired."""
+    def _defaults(cls, data: Any) -> Any:
+        """`model: null` means the provider's default, which moves with the code when a model is retired; `verify:
+        null` the provider's own default."""
         if isinstance(data, dict) and data.get("model") is None:
             data = {**data, "model": cls.default_model}
+        if isinstance(data, dict) and data.get("verify") is None:
+            data = {**data, "verify": cls.default_verify}
+        if isinstance(data, dict) and isinstance(data["verify"], bool):  # YAML 1.1 reads a bare off as false
+            data = {**data, "verify": "transcribe" if data["verify"] else "off"}
         return data
 
 

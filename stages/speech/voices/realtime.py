@@ -64,9 +64,6 @@ def recoverable_close(code: int) -> bool:
 # 3000 right after an invalid_api_key error event.
 AUTH_CLOSE_CODES = {3000: openai_access.key_rejected("invalid_api_key, close code 3000"),
                     3003: openai_access.PERMISSION_DENIED}
-# A run of this many consecutive added or skipped characters fails a read whatever its CER: a preamble or a
-# comment is a small fraction of a long chunk.
-MAX_RUN = 5
 # Output audio costs about 20 tokens a second, and Korean narration is about 4–6 characters a second: ~5
 # audio tokens and ~1 transcript token per character. 16 per character leaves room for a slow read and
 # still cuts off a model that starts talking about the text instead of reading it.
@@ -136,6 +133,7 @@ class RealtimeOptions(VoiceOptions):
     """The Realtime API's own limits, checked before any stage runs: its voices, its speeds, its models."""
 
     default_model = MODEL
+    default_verify = "transcribe"  # each new chunk heard back by OpenAI's transcription API, beside its own check
 
     def model_post_init(self, _context: object) -> None:
         if self.voice not in VOICES:
@@ -169,7 +167,8 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
         super().__init__(params, sleep=sleep)
         logging.getLogger("websockets.client").addFilter(_REDACT_KEY)
         self.model, self.voice, self.speed, self.max_cer = tts.model, tts.voice, tts.speed, tts.max_cer
-        tone = instructions_in(tts, language or params.source_language)  # the voices are multilingual
+        self.language = language or params.source_language
+        tone = instructions_in(tts, self.language)  # the voices are multilingual
         self.instructions = READER_INSTRUCTIONS + (f"\n\nTone of voice: {tone}" if tone else "")
         self.timeout = params.requests.timeout  # also the longest silence allowed within a response
         self.send_reasoning = self.model.startswith(_REASONING_MODELS)  # off once the server refuses it
@@ -258,14 +257,8 @@ class RealtimeSpeech(openai_access.OpenAIAccess):
         if not read.pcm or len(read.pcm) % 2:
             raise _ReadFailed(Decision(retry=True, reason=f"the response had no whole 16-bit audio "
                                                           f"({len(read.pcm)} bytes): {heard}", server_wait=0.0))
-        comparison = compare(text, read.transcript)
-        problems = []
-        if comparison.cer > self.max_cer:
-            problems.append(f"CER {comparison.cer:.2f} > tts.max_cer {self.max_cer:.2f}")
-        if len(comparison.added) >= MAX_RUN:
-            problems.append(f"added '{comparison.added}'")
-        if len(comparison.skipped) >= MAX_RUN:
-            problems.append(f"skipped '{comparison.skipped}'")
+        comparison = compare(text, read.transcript, self.language)
+        problems = comparison.problems(self.max_cer)
         if problems:
             # A different read needs no wait: the server is fine, the model strayed.
             raise _ReadFailed(Decision(retry=True, reason=f"not read verbatim ({', '.join(problems)}): {heard}",
