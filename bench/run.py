@@ -193,17 +193,17 @@ class Bench:
         return rss, sf.info(folder / "outputs" / "audio" / f"{KEYWORD}.mp3").duration
 
     def _stage_peak_rss(self, folder: Path, code: str) -> float:
-        """Peak RSS in MB of `python -m stages.audio KEYWORD` in `folder`, or of other `code`.
+        """Peak RSS in MB of `python -m stages.audio` in `folder`, or of other `code`.
 
         Read from VmHWM at exit: getrusage's ru_maxrss would also count the bench process, whose
         memory a child carries over from fork to exec.
         """
         probe = ("import atexit, re, sys; atexit.register(lambda: print(re.search(r'VmHWM:\\s*(\\d+)', "
                  "open('/proc/self/status').read()).group(0), file=sys.stderr)); "
-                 f"sys.argv = ['stages.audio', sys.argv[1]]; import runpy; {code}")
+                 f"sys.argv = ['stages.audio']; import runpy; {code}")
         env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENAI_BASE_URL": self.fake.url, "OPENAI_API_KEY": FAKE_KEY,
                "DOCENT_CACHE_DIR": str(folder / "cache")}
-        result = subprocess.run([sys.executable, "-c", probe, KEYWORD], cwd=folder, env=env, capture_output=True,
+        result = subprocess.run([sys.executable, "-c", probe], cwd=folder, env=env, capture_output=True,
                                 text=True, timeout=1800)
         if result.returncode != 0:
             raise RuntimeError(result.stderr)
