@@ -7,7 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: help audio test test-fast lint bench pull prune clean-cache clean-venv
+.PHONY: help audio test test-fast test-browser lint bench pull prune clean-cache clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,8 +41,11 @@ endif
 test: $(STAMP) ## Run the whole test suite (what CI runs)
 	$(PYTHON) -m pytest -q -rs -n 2 tests
 
-test-fast: $(STAMP) ## The everyday loop: every test but the slow real-dvc ones, on both cores
-	$(PYTHON) -m pytest -q -n 2 -m "not slow" tests
+test-fast: $(STAMP) ## The everyday loop: every test but the slow real-dvc ones and the browser ones, on both cores
+	$(PYTHON) -m pytest -q -n 2 -m "not slow and not browser" tests
+
+test-browser: $(STAMP) ## The guide in headless Chromium (Debian's chromium and chromium-driver), on both cores
+	$(PYTHON) -m pytest -q -rs -n 2 -m "browser" tests
 
 lint: $(STAMP) ## Check the code with ruff (configured in pyproject.toml)
 	$(PYTHON) -m ruff check stages tests bench

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 # Each per-keyword output folder, with the suffixes its files take after the keyword.
 KEYWORD_FILES = {
-    "info": (".json",),
+    "info": (".json", ".jpg", ".png", ".webp"),  # the facts, and the picture they name (stages/facts/picture.py)
     "script": (".md",),
     "audio": (".vtt", *(f".{fmt}" for fmt in AUDIO_FORMATS)),
     "spoken": (".txt",),

@@ -5,14 +5,21 @@ and entities inside `content`, the codes of a detail at <result> level with the 
 search that matches names by substring as written (spaces count), and an empty payload for codes that name
 no entry. The search pages like the real one (digitie/python-krheritage-api pages with pageUnit/pageIndex
 and reads `totalCnt` as the number of all matches): `totalCnt` counts every hit, the page holds at most
-`pageUnit` (default 10) of them, starting at `pageIndex` (default 1).
+`pageUnit` (default 10) of them, starting at `pageIndex` (default 1). A detail's `imageUrl` points at this server,
+as the real one points at its own host, and the server answers it with a real JPEG.
 The descriptions are written for these tests.
 """
 
+import functools
+import io
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from PIL import Image
+
 from tests.fake_http import FakeServer, Reply, xml_reply
+
+PICTURES = "/unisearch/images/national_treasure/"  # where the real service keeps an entry's picture
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,17 @@ def list_xml(entries: list[Entry], total: int, page_unit: str, page_index: str, 
 """
 
 
-def detail_xml(entry: Entry | None, kind: str, number: str, province: str) -> str:
+@functools.cache
+def picture(number: str) -> bytes:
+    """An entry's picture: a small real JPEG (320 × 240), a different one for each number."""
+    detail = 20 + int(number) // 10_000_000 % 80
+    image = Image.effect_mandelbrot((320, 240), (-2.2, -1.2, 1.0, 1.2), detail).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def detail_xml(entry: Entry | None, kind: str, number: str, province: str, origin: str = "http://www.khs.go.kr") -> str:
     if entry is None:  # what the API answers for codes that name no entry: the shape, empty
         return """<?xml version="1.0" encoding="utf-8"?>
 <result>
@@ -128,7 +145,7 @@ def detail_xml(entry: Entry | None, kind: str, number: str, province: str) -> st
 <ccbaAdmin>{cdata(entry.owner)}</ccbaAdmin>
 <ccbaCncl>N</ccbaCncl>
 <ccbaCndt></ccbaCndt>
-<imageUrl>http://www.khs.go.kr/unisearch/images/national_treasure/{number}.jpg</imageUrl>
+<imageUrl>{origin}{PICTURES}{number}.jpg</imageUrl>
 <content><![CDATA[{entry.content}]]></content>
 </item>
 </result>
@@ -136,12 +153,13 @@ def detail_xml(entry: Entry | None, kind: str, number: str, province: str) -> st
 
 
 class FakeHeritage(FakeServer):
-    """The two endpoints under /cha/; `url` is what info.heritage_url should be."""
+    """The two endpoints under /cha/ and the entries' pictures; `url` is what info.heritage_url should be."""
 
     def __init__(self, entries: list[Entry] = ENTRIES) -> None:
         super().__init__()
         self.entries = list(entries)
         self.url = f"{self.origin}/cha/"
+        self.missing_pictures: set[str] = set()  # entry numbers whose picture answers 404
 
     def respond(self, path: str, query: dict[str, str]) -> Reply:
         if path == "/cha/SearchKindOpenapiList.do":
@@ -153,5 +171,8 @@ class FakeHeritage(FakeServer):
         if path == "/cha/SearchKindOpenapiDt.do":
             codes = (query.get("ccbaKdcd", ""), query.get("ccbaAsno", ""), query.get("ccbaCtcd", ""))
             entry = next((e for e in self.entries if (e.kind, e.number, e.province) == codes), None)
-            return xml_reply(detail_xml(entry, *codes))
+            return xml_reply(detail_xml(entry, *codes, origin=self.origin))
+        number = path.removeprefix(PICTURES).removesuffix(".jpg")
+        if path == f"{PICTURES}{number}.jpg" and number in {e.number for e in self.entries} - self.missing_pictures:
+            return Reply(200, picture(number), "image/jpeg")
         return Reply(404, b"<html><body>404 Not Found</body></html>", "text/html")

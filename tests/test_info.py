@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 
 from tests.conftest import RAN, Project
-from tests.fake_heritage import BANGA, FakeHeritage
+from tests.fake_heritage import BANGA, PICTURES, FakeHeritage, picture
 from tests.fake_http import free_port
 from tests.fake_wikipedia import FakeWikipedia
 from tests.test_pipeline import KEYWORDS, _make, encoded, served_from_cache
@@ -54,6 +54,8 @@ def test_a_new_keyword_becomes_a_narration_with_no_hand_written_facts(fresh_proj
     info = json.loads(fresh_project.file(f"outputs/info/{BANGA}.json").read_text(encoding="utf-8"))
     assert info["provider"] == "heritage" and info["attribution"] == ["국가유산청"]
     assert all(section["source"].startswith(heritage.url) for section in info["sections"])
+    # The entry's picture is kept beside its facts.
+    assert fresh_project.file(f"outputs/info/{BANGA}.jpg").read_bytes() == picture("0000780000000")
     script = fresh_project.file(f"outputs/script/{BANGA}.md").read_text(encoding="utf-8")
     assert "국보" in script and "삼국시대" in script  # the designation and era the fake heritage server gave
     assert sf.info(fresh_project.file(f"outputs/audio/{BANGA}.mp3")).duration > 1.0
@@ -77,7 +79,7 @@ def test_a_new_keyword_becomes_a_narration_with_no_hand_written_facts(fresh_proj
     result = fresh_project.run("dvc", "repro", "info")
     assert set(RAN.findall(result.stdout)) == {"info"}
     assert served_from_cache(result.stderr, "info") == (len(KEYWORDS) + 1, len(KEYWORDS))
-    assert heritage.paths()[before:] == ["/cha/SearchKindOpenapiDt.do"]
+    assert heritage.paths()[before:] == ["/cha/SearchKindOpenapiDt.do", f"{PICTURES}0000830000000.jpg"]
     assert len(wikipedia.requests) == asked_wikipedia
     info = json.loads(fresh_project.file(f"outputs/info/{BANGA}.json").read_text(encoding="utf-8"))
     assert info["details"]["ccbaAsno"] == "0000830000000"

@@ -372,7 +372,7 @@ def test_first_repro_builds_the_guide_with_the_committed_stop_numbers(built_proj
     for number, keyword in enumerate(KEYWORDS, start=1):
         assert f'href="stops/{number}.html"' in index and keyword in index
         page = (site / f"stops/{number}.html").read_text(encoding="utf-8")
-        assert f'src="../media/{number}.mp3"' in page and 'class="cue"' in page
+        assert f'src="../media/{number}.mp3?v=' in page and 'class="cue"' in page  # ?v=: its content version
         assert (site / f"media/{number}.mp3").read_bytes() == built_project.file(
             f"outputs/audio/{keyword}.mp3").read_bytes()
     assert (site / "labels.html").exists() and (site / "assets/guide.js").exists()

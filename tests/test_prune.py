@@ -47,3 +47,13 @@ def test_prune_with_nothing_stale_changes_nothing(project: Project):
     before = snapshot(project)
     project.run("python", "-m", "stages.prune")
     assert snapshot(project) == before
+
+
+def test_a_dropped_keywords_fetched_picture_is_stale_too(tmp_path):
+    from stages.prune import stale_outputs
+
+    info = tmp_path / "info"
+    info.mkdir()
+    for name in (f"{DROPPED}.json", f"{DROPPED}.jpg", "kept.json", "kept.png", ".keys.json"):
+        (info / name).write_text("x", encoding="utf-8")
+    assert {p.name for p in stale_outputs(["kept"], tmp_path)} == {f"{DROPPED}.json", f"{DROPPED}.jpg"}

@@ -16,6 +16,12 @@ class FactSection:
     source: str  # where this section's facts come from (a file or a URL), so a narration can be traced back
 
 
+# Details that describe the facts' picture, not the artefact: kept out of the chat prompt and the fact guard (a licence
+# type's number is no claim). `image`, the picture's URL, stays in the prompt, where it has always been: taking it out
+# would change every heritage keyword's prompt and buy its narration again.
+PICTURE_DETAILS = frozenset({"image_licence"})
+
+
 @dataclass(frozen=True)
 class Facts:
     keyword: str
@@ -24,6 +30,11 @@ class Facts:
     sections: list[FactSection]
     details: dict[str, str] = field(default_factory=dict)  # short labelled facts, e.g. {"era": "고려"}
     attribution: list[str] = field(default_factory=list)  # credit lines a licence asks for
+
+    @property
+    def stated(self) -> dict[str, str]:
+        """The details that state something about the artefact (all but PICTURE_DETAILS)."""
+        return {label: value for label, value in self.details.items() if label not in PICTURE_DETAILS}
 
     def to_json(self) -> str:
         # sort_keys and no timestamps: the same facts always give the same bytes, so nothing downstream re-runs.

@@ -26,6 +26,10 @@ MAX_PAGES = 10
 KINDS = {"11": "국보", "12": "보물", "13": "사적", "15": "명승", "16": "천연기념물", "17": "국가무형유산",
          "18": "국가민속문화유산", "79": "국가등록문화유산"}
 ATTRIBUTION = "국가유산청"
+# The detail API names each entry's picture (imageUrl) but no licence of its own. The agency's default for the
+# pictures it publishes is 공공누리 (KOGL) type 1, source attribution; that default is what is recorded, and the guide
+# credits the picture with it. A picture released under another type says so on the portal, not in the API.
+IMAGE_LICENCE = "공공누리 제1유형: 출처표시"
 # Detail fields carried into Facts.details, under the names the narration template reads.
 DETAIL_FIELDS = {"ccmaName": "designation", "ccceName": "era", "ccbaLcad": "location", "ccbaPoss": "owner",
                  "ccbaQuan": "quantity", "ccbaAsdt": "designated", "imageUrl": "image"}
@@ -248,6 +252,8 @@ class HeritageInfo:
         details.update(query)
         if others:
             details["other_matches"] = " | ".join(others)
+        if details["image"]:
+            details["image_licence"] = IMAGE_LICENCE
         return Facts(
             keyword=keyword,
             title=name,

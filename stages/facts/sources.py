@@ -21,6 +21,10 @@ TEMPLATE = """\
 #   ccbaAsno: 0000680000000  # number (관리번호)
 #   ccbaCtcd: 11             # province (시도)
 # wikipedia: {keyword}
+# The picture (optional): sources/{keyword}.jpg, .png or .webp beside this file is shown in the guide, with
+# this credit and licence under it (without either, the guide's own name stands as its credit). For example:
+# picture_credit: 국립중앙박물관
+# picture_licence: 공공누리 제1유형
 ---
 <!--
   Facts about "{keyword}", read by info.provider: local (and by auto when the online sources have none).
@@ -33,6 +37,8 @@ TEMPLATE = """\
 <!-- 여기에 사실을 문장으로 적으세요. -->
 """
 HERITAGE_CODES = ("ccbaKdcd", "ccbaAsno", "ccbaCtcd")
+PICTURE_KEYS = ("picture_credit", "picture_licence")  # credit for sources/<keyword>.jpg (.png, .webp)
+FRONT_MATTER_KEYS = ("heritage", "wikipedia", *PICTURE_KEYS)
 
 # Between a first line `---` and the next `---` line (the file may end right after it); text has \n line ends.
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
@@ -49,12 +55,16 @@ class HeritagePin:
 
 @dataclass(frozen=True)
 class Pins:
-    """The front matter: which online entry this keyword means, per source."""
+    """The front matter: which online entry this keyword means, per source, and the credit of its picture."""
 
     heritage: HeritagePin | None = None
     wikipedia: str | None = None  # a page title
+    # Not pins: who took sources/<keyword>.jpg and under which licence, shown under it in the guide.
+    picture_credit: str | None = None
+    picture_licence: str | None = None
 
     def __bool__(self) -> bool:
+        """Whether an online entry is pinned (a picture's credit pins nothing)."""
         return self.heritage is not None or self.wikipedia is not None
 
 
@@ -72,9 +82,10 @@ def parse_pins(data: object, path: Path) -> Pins:
         return Pins()
     if not isinstance(data, dict):
         raise PipelineError(f"{path}: the front matter must be 'key: value' lines")
-    unknown = sorted(set(data) - {"heritage", "wikipedia"})
+    unknown = sorted(set(data) - set(FRONT_MATTER_KEYS))
     if unknown:
-        raise PipelineError(f"{path}: front matter: unknown key {unknown[0]!r}; allowed keys: heritage, wikipedia")
+        raise PipelineError(f"{path}: front matter: unknown key {unknown[0]!r}; allowed keys: "
+                            f"{', '.join(FRONT_MATTER_KEYS)}")
     heritage = data.get("heritage")
     if heritage is not None:
         if not isinstance(heritage, dict) or set(heritage) != set(HERITAGE_CODES):
@@ -86,7 +97,13 @@ def parse_pins(data: object, path: Path) -> Pins:
     wikipedia = data.get("wikipedia")
     if wikipedia is not None and (not isinstance(wikipedia, str) or not wikipedia.strip()):
         raise PipelineError(f"{path}: front matter: wikipedia must be a page title")
-    return Pins(heritage=heritage, wikipedia=wikipedia.strip() if wikipedia else None)
+    credit = {}
+    for key in PICTURE_KEYS:
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip() or "\n" in value.strip()):
+            raise PipelineError(f"{path}: front matter: {key} must be one line of text, such as 국립중앙박물관")
+        credit[key] = value.strip() if value else None
+    return Pins(heritage=heritage, wikipedia=wikipedia.strip() if wikipedia else None, **credit)
 
 
 def parse_source(text: str, path: Path) -> SourceFile:

@@ -58,7 +58,7 @@ def claims(text: str) -> list[Claim]:
 
 def facts_text(facts: Facts) -> str:
     """Everything the facts state, in the compared form."""
-    parts = [facts.title, *(f"{s.heading} {s.text}" for s in facts.sections), *map(str, facts.details.values())]
+    parts = [facts.title, *(f"{s.heading} {s.text}" for s in facts.sections), *map(str, facts.stated.values())]
     return said("\n".join(parts))
 
 
@@ -78,7 +78,7 @@ def support(claim: Claim, facts: Facts) -> str | None:
     for section in facts.sections:
         if claim.said in said(f"{section.heading} {section.text}"):
             return section.heading
-    for label, value in facts.details.items():
+    for label, value in facts.stated.items():
         if claim.said in said(str(value)):
             return label
     return "title" if claim.said in said(facts.title) else None

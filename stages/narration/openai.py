@@ -38,9 +38,9 @@ def facts_prompt(facts: Facts, target_chars: int, minutes: float) -> str:
     """The user message: the facts, one per line, and the length to aim for."""
     lines = [f"주제: {facts.title}", "", "사실:"]
     lines += [f"[{section.heading}] {' '.join(section.text.split())}" for section in facts.sections]
-    if facts.details:
+    if facts.stated:
         lines += ["", "세부 정보:"]
-        lines += [f"- {label}: {value}" for label, value in sorted(facts.details.items())]
+        lines += [f"- {label}: {value}" for label, value in sorted(facts.stated.items())]
     lines += ["", f"위 사실만으로, 소리 내어 읽으면 약 {minutes:g}분 걸리는 해설 원고를 써 주세요 "
                   f"(공백 포함 약 {target_chars:,}자)."]
     return "\n".join(lines)

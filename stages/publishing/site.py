@@ -17,11 +17,12 @@ from stages.core.languages import LANGUAGES
 from stages.core.params import GuideParams
 from stages.core.paths import GUIDE_DIR
 from stages.core.stage_cache import files_hash
+from stages.publishing import offline
 from stages.publishing.stop import Stop
 from stages.publishing.strings import UI, duration_text
 
 HERE = Path(__file__).parent
-ASSETS = ("guide.css", "guide.js")
+ASSETS = ("guide.css", "guide.js", "finder.js", "player.js")
 # Only in a guide of several languages, so that a one-language guide keeps its bytes.
 LANGUAGE_ASSETS = ("languages.css", "languages.js")
 
@@ -55,6 +56,7 @@ def environment() -> jinja2.Environment:
     env.filters["seconds"] = lambda value: f"{value:.3f}"
     env.filters["foreign"] = _foreign
     env.filters["lang_attribute"] = _lang_attribute
+    env.filters["content_version"] = offline.content_version
     return env
 
 
@@ -174,7 +176,8 @@ def _edition(stops: list[Stop], guide: GuideParams, language: str, codes: list[s
     env = environment()
     up = "../" if folder else ""  # from the language's folder to the site's top
     common = {"lang": language, "ui": UI[language], **site_title(guide, language, codes[0] if codes else language),
-              "multilingual": bool(codes), "language_name": LANGUAGES[language].native}
+              "multilingual": bool(codes), "language_name": LANGUAGES[language].native,
+              "numbers": " ".join(str(stop.number) for stop in stops)}  # what the number field may go to
     pages = {f"{folder}index.html": env.get_template("index.html.j2").render(
         root=up, home="", switch=_links(codes, up, "index.html", language), stops=stops, **common)}
     for i, stop in enumerate(stops):
@@ -223,6 +226,13 @@ def write_site(stops: list[Stop], guide: GuideParams, dest: Path = GUIDE_DIR) ->
             for stop in edition:
                 _copy(stop.audio, media / stop.audio_name)
                 _copy(stop.subtitles, media / f"{stop.number}.vtt")
+        # A picture's renditions, once for every language: pictures/<number>-<width>.webp at the site's top.
+        for path, entry in {r.path: r.file for stop in stops if stop.picture for r in stop.picture.files}.items():
+            _copy(entry, staging / path)
+        # Last: the service worker's version is a hash of every other file of the site.
+        codes = list(by_language)
+        offline.write(staging, site_title(guide, codes[0], codes[0])["title"], codes[0],
+                      codes if len(codes) > 1 else [])  # the language folders: none in a one-language guide
         staging.chmod(0o755)  # mkdtemp makes 0700; the site is served to everyone
         if dest.exists():
             old = Path(tempfile.mkdtemp(prefix=atomic.temp_prefix(dest), suffix=atomic.TEMP_SUFFIX, dir=dest.parent))

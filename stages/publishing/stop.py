@@ -8,6 +8,7 @@ from stages.core.errors import PipelineError
 from stages.core.info_file import Facts, read_facts
 from stages.core.params import Params
 from stages.core.paths import (
+    INFO_DIR,
     SCRIPT_DIR,
     audio_path,
     language_folder,
@@ -18,6 +19,7 @@ from stages.core.paths import (
 )
 from stages.core.previous_outputs import read_keys
 from stages.core.vtt import Cue, parse_vtt
+from stages.publishing.picture import Picture, load_picture
 from stages.publishing.strings import UI, VOICE_NOTE
 from stages.publishing.transcript import paragraphs
 
@@ -46,6 +48,7 @@ class Stop:
     credits: list[Credit]
     language: str = "ko"  # of the narration, its transcript and the page's own words
     facts_language: str = "ko"  # of title, designation and era: the first language's, untranslated
+    picture: Picture | None = None  # the same in every language
 
     @property
     def audio_name(self) -> str:
@@ -78,9 +81,9 @@ def credits_for(facts: Facts, notes: list[str], language: str = "ko", facts_lang
 
 
 def load_stop(keyword: str, number: int, audio_format: str, language: str = "ko", folder: str | None = None,
-              facts_language: str = "ko", machine_translation: bool = False) -> Stop:
+              facts_language: str = "ko", machine_translation: bool = False, picture: Picture | None = None) -> Stop:
     """Read one keyword's outputs in one language (`folder`: Params.folder); a missing one is a PipelineError naming
-    the stage to run."""
+    the stage to run. `picture` is load_picture's, made once for every language."""
     facts = read_facts(keyword)
     files = {"audio": audio_path(keyword, audio_format, folder), "subtitles": subtitles_path(keyword, folder),
              "script": script_path(keyword, folder), "metrics": metrics_path(keyword, folder)}
@@ -100,12 +103,15 @@ def load_stop(keyword: str, number: int, audio_format: str, language: str = "ko"
                 duration_s=duration, audio=files["audio"], subtitles=files["subtitles"],
                 paragraphs=paragraphs(subtitles.cues, script),
                 credits=credits_for(facts, subtitles.notes, language, facts_language, machine_translation),
-                language=language, facts_language=facts_language)
+                language=language, facts_language=facts_language, picture=picture)
 
 
 def load_stops(params: Params, numbers: dict[str, int]) -> list[Stop]:
     """Every stop in every language, the first language's first; the same numbers in each."""
     stops: list[Stop] = []
+    credits = read_keys(INFO_DIR)  # what the info stage recorded per keyword: its local picture's credit
+    pictures = {keyword: load_picture(keyword, numbers[keyword], read_facts(keyword), credits.get(keyword))
+                for keyword in params.keywords}
     # tts.format and languages only choose among the files the earlier stages wrote; changing either changes
     # outputs/audio or outputs/script, dependencies, so the guide stage still re-runs when it must while depending on
     # the `guide` params alone.
@@ -114,7 +120,7 @@ def load_stops(params: Params, numbers: dict[str, int]) -> list[Stop]:
         # What the script stage recorded per keyword: whether the narration in this language is a machine translation.
         keys = read_keys(language_folder(SCRIPT_DIR, folder))
         stops += [load_stop(keyword, numbers[keyword], params.tts.format, language, folder, params.source_language,
-                            folder is not None and _machine_translation(keys.get(keyword)))
+                            folder is not None and _machine_translation(keys.get(keyword)), pictures[keyword])
                   for keyword in params.keywords]
     return stops
 

@@ -24,6 +24,17 @@ def test_the_template_holds_no_facts_and_no_pins(tmp_path):
     assert source.sections == [] and not source.pins and source.title == "새 유물"
 
 
+def test_a_pictures_credit_and_licence_are_read_and_pin_nothing(tmp_path):
+    text = "---\npicture_credit: 국립중앙박물관 \npicture_licence: '공공누리 제1유형'\n---\n# x\n"
+    pins = parse_source(text, tmp_path / "x.md").pins
+    assert (pins.picture_credit, pins.picture_licence) == ("국립중앙박물관", "공공누리 제1유형") and not pins
+    # The template shows both keys, commented out; uncommented, they are read.
+    template = TEMPLATE.format(keyword="새 유물")
+    assert "# picture_credit:" in template and "# picture_licence:" in template
+    pins = parse_source(template.replace("\n# picture_", "\npicture_"), tmp_path / "x.md").pins
+    assert (pins.picture_credit, pins.picture_licence) == ("국립중앙박물관", "공공누리 제1유형")
+
+
 def test_uncommenting_the_templates_pins_pins(tmp_path):
     text = TEMPLATE.format(keyword="새 유물").replace("\n# heritage:", "\nheritage:").replace("\n#   cc", "\n  cc")
     text = text.replace("\n# wikipedia:", "\nwikipedia:")
@@ -36,6 +47,11 @@ def test_uncommenting_the_templates_pins_pins(tmp_path):
     ("heritage: {ccbaKdcd: 11, ccbaAsno: [1], ccbaCtcd: 11}", "heritage.ccbaAsno must be a code such as 11"),
     ("wikipedia: ''", "wikipedia must be a page title"),
     ("- a list", "the front matter must be 'key: value' lines"),
+    ("picture_credit: ''", "picture_credit must be one line of text"),
+    ("picture_licence: [CC BY]", "picture_licence must be one line of text"),
+    ("picture_credit: |\n  두 줄\n  사진가", "picture_credit must be one line of text"),
+    ("picture_licnce: CC BY", "unknown key 'picture_licnce'; allowed keys: heritage, wikipedia, picture_credit, "
+                              "picture_licence"),
     ("wikipedia: [unclosed", "is not valid YAML"),
 ])
 def test_a_bad_pin_is_a_one_line_error(tmp_path, front, complaint):

@@ -46,6 +46,15 @@ def test_an_invented_or_changed_year_is_unsupported_and_a_stated_one_is_not():
     assert [c.text for c in unsupported("천사백사십삼 년에 만들었습니다.", FACTS)] == ["천사백사십삼 년"]
 
 
+def test_a_pictures_licence_is_kept_out_of_the_chat_prompt():
+    from dataclasses import replace
+
+    from stages.narration.openai import facts_prompt
+
+    pictured = replace(FACTS, details={**FACTS.details, "image_licence": "공공누리 제1유형: 출처표시"})
+    assert facts_prompt(pictured, 900, 3.0) == facts_prompt(FACTS, 900, 3.0)  # the chat cache keys do not move
+
+
 def test_words_that_only_look_like_numbers_are_no_claims():
     assert claims("이 세기의 걸작입니다. 천천히 보세요. 만들어진 해는 알 수 없습니다.") == []
 

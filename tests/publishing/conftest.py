@@ -1,6 +1,7 @@
 """A small catalogue of narrated stops written as the upstream stages write them, and the guide built from it."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,17 @@ class Catalogue:
 
         run(self.params())
         return self.root / "outputs" / "guide"
+
+
+def built_site(tmp_path_factory: pytest.TempPathFactory, name: str, fill: Callable[[Catalogue], None],
+               **catalogue: object) -> Path:
+    """A catalogue filled by `fill` in a folder of its own, built by the guide stage; the site's folder."""
+    root = tmp_path_factory.mktemp(name)
+    with pytest.MonkeyPatch.context() as env:
+        env.chdir(root)  # the stage reads and writes relative to the project folder
+        built = Catalogue(root, **catalogue)
+        fill(built)
+        return built.build()
 
 
 def _narration(out: Path, folder: Path, keyword: str, sentences: list[str], seconds_each: float) -> None:

@@ -3,7 +3,6 @@
 Skipped, with one line saying why, where Chromium or its driver is missing; in CI (CI=true) they must run.
 """
 
-import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -12,18 +11,13 @@ from pathlib import Path
 import pytest
 from axe_selenium_python import Axe
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from tests.publishing.chromium import chromium, open_page, skip_unless_available, viewport, wait_for
 from tests.publishing.conftest import Catalogue
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-_MISSING = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
-if _MISSING and os.environ.get("CI") != "true":
-    pytest.skip(f"browser tests: {' and '.join(_MISSING)} missing (apt-get install chromium chromium-driver)",
-                allow_module_level=True)
+skip_unless_available()
 
 pytestmark = pytest.mark.browser
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -32,23 +26,8 @@ SECONDS_EACH = 1.5  # per sentence of the test narration: short, so cues pass wi
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    """Headless Debian Chromium through the Debian chromedriver, so Selenium Manager never downloads a thing."""
-    if _MISSING:
-        pytest.fail(f"CI=true but {' and '.join(_MISSING)} missing; .ci/run installs chromium and chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    with pytest.MonkeyPatch.context() as env, tempfile.TemporaryDirectory(prefix="guide-chromium-") as profile:
-        env.setenv("SE_OFFLINE", "true")  # should Selenium Manager be asked anyway, it fails rather than fetches
-        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--autoplay-policy=no-user-gesture-required", "--hide-scrollbars", f"--user-data-dir={profile}"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-        driver.set_script_timeout(30)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with chromium() as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")
@@ -62,26 +41,6 @@ def site(tmp_path_factory) -> Path:
                       sentences=[f"{n}번째 문장은 이렇게 조금 길게 이어지는 해설입니다." for n in range(1, 7)])
         catalogue.add("백자 달항아리", attribution=["국가유산청"])
         return catalogue.build()
-
-
-def viewport(driver: webdriver.Chrome, width: int, height: int = 800) -> None:
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
-
-
-def open_page(driver: webdriver.Chrome, page: Path) -> None:
-    driver.get(page.as_uri())
-    driver.execute_script("return document.fonts && document.fonts.ready")
-
-
-def wait_for(driver: webdriver.Chrome, script: str, seconds: float = 15) -> object:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"not true within {seconds} s: {script}")
 
 
 CURRENT = ("var c = document.querySelector('.cue.current');"
@@ -311,6 +270,8 @@ def test_no_axe_violations_in_the_narrated_guide_of_three_languages(stranger, na
     open_page(stranger, narrated_site / page)
     assert stranger.current_url == (narrated_site / page).as_uri()
     if "/stops/" in page and not page.startswith("stops/"):  # the audio the page plays decodes in the browser
+        # Nothing is loaded before play (preload="none"): ask for the metadata as pressing play would.
+        stranger.execute_script("var a = document.getElementById('narration'); a.preload = 'metadata'; a.load()")
         wait_for(stranger, "return document.getElementById('narration').readyState >= 1")
         assert stranger.execute_script("return document.getElementById('narration').duration") > 60
     results = run_axe(stranger)

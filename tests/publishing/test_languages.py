@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from stages.core.errors import PipelineError
+from stages.core.languages import LANGUAGES as CODES
+from stages.publishing.offline import content_version
 from stages.publishing.site import qr_svg
 from stages.publishing.strings import UI, duration_text
 from tests.publishing.conftest import Catalogue, site_files
@@ -73,11 +75,13 @@ def test_a_stop_page_speaks_its_language(three: Catalogue, language: str):
     site = three.build()
     page = read(site / f"{language}/stops/1.html")
     assert f'<html lang="{language}">' in page
-    assert elements(page, "source", src="../media/1.wav", type="audio/wav")
+    # Each file's URL carries its content version (offline.py): this language's own narration and subtitles.
+    media = site / language / "media"
+    assert elements(page, "source", src=f"../media/1.wav?v={content_version(media / '1.wav')}", type="audio/wav")
     track, = elements(page, "track")
     names = {"ko": "한국어", "en": "English", "ja": "日本語"}
-    assert track == {"kind": "captions", "srclang": language, "label": names[language], "src": "../media/1.vtt",
-                     "default": ""}
+    assert track == {"kind": "captions", "srclang": language, "label": names[language],
+                     "src": f"../media/1.vtt?v={content_version(media / '1.vtt')}", "default": ""}
     ui = UI[language]
     assert ui.transcript in page and ui.download in page and ui.credits in page
     assert duration_text(122, language) in page and f'datetime="PT2M2S">{duration_text(122, language)}' in page
@@ -126,7 +130,8 @@ def test_the_neutral_stop_page_links_every_language_without_javascript(three: Ca
     links = [(a["href"], a["hreflang"], a["lang"]) for a in elements(page, "a") if "hreflang" in a]
     assert links == [(f"../{code}/stops/2.html", code, code) for code in LANGUAGES]
     assert [a["href"] for a in elements(page, "link", rel="alternate")] == [link for link, _, _ in links]
-    assert [s["src"] for s in elements(page, "script")] == ["../assets/languages.js"]
+    # languages.js in the head, to leave before anything shows; offline.js, for a visitor who stays (over http(s)).
+    assert [s["src"] for s in elements(page, "script")] == ["../assets/languages.js", "../assets/offline.js"]
     assert not elements(page, "audio")
     for code in LANGUAGES:  # each prompt in its own language
         assert f'<span lang="{code}">{UI[code].choose}</span>' in page
@@ -179,12 +184,17 @@ def test_a_missing_translation_names_its_file(three: Catalogue):
         three.build()
 
 
+def assert_one_language_layout(files: list[str]) -> None:
+    """The pages and media where a one-language guide has always had them, and no language folder or asset."""
+    assert {"index.html", "labels.html", "stops/1.html", "media/1.wav", "media/1.vtt", "assets/guide.css"} <= set(files)
+    assert not [name for name in files if name.split("/")[0] in CODES or "languages." in name]
+
+
 def test_one_language_keeps_the_guide_as_it_was(catalogue: Catalogue):
     """No language folders, neutral pages or language assets: a one-language guide's URLs and bytes do not move."""
     catalogue.add(KEYWORDS[0])
     site = catalogue.build()
-    assert sorted(site_files(site)) == ["assets/guide.css", "assets/guide.js", "index.html", "labels.html",
-                                        "media/1.vtt", "media/1.wav", "stops/1.html"]
+    assert_one_language_layout(site_files(site))
     page = read(site / "stops/1.html")
     assert "hreflang" not in page and "languages." not in page and page.count(" lang=") == 1
 
@@ -193,8 +203,7 @@ def test_a_guide_in_one_other_language_is_laid_out_as_a_korean_one(catalogue: Ca
     catalogue.languages = ["en"]
     catalogue.add(KEYWORDS[0], sentences=["One.", "Two."], seconds_each=53.5)
     site = catalogue.build()
-    assert sorted(site_files(site)) == ["assets/guide.css", "assets/guide.js", "index.html", "labels.html",
-                                        "media/1.vtt", "media/1.wav", "stops/1.html"]
+    assert_one_language_layout(site_files(site))
     page = read(site / "stops/1.html")
     assert '<html lang="en">' in page and 'srclang="en" label="English"' in page and ">1 min 47 s</time>" in page
     assert ">Audio guide</a>" in page and "machine translation" not in page

@@ -1,6 +1,7 @@
 """The guide site without a browser: escaping, stable numbers, identical bytes, links, a self-contained copy."""
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,7 +46,9 @@ def test_markup_in_a_keyword_or_fact_comes_out_as_text(catalogue: Catalogue):
         html = (site / name).read_text(encoding="utf-8")
         assert "<script>alert" not in html and "<b>" not in html and "<img" not in html, name
         assert "&lt;script&gt;alert" in html and "달 & 'moon'" not in html, name
-        assert html.count("<script") == (1 if name.startswith("stops/") else 0), name  # only guide.js
+        # Only the guide's own scripts, each from its assets folder: nothing of the facts became a script.
+        assert all(re.fullmatch(r'<script src="[./]*assets/[a-z]+\.js">', tag)
+                   for tag in re.findall(r"<script[^>]*>", html)), name
     stop = (site / "stops/1.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;고려&lt;/b&gt;" in stop and "&lt;img src=x onerror=alert(2)&gt;" in stop
 
@@ -150,8 +153,12 @@ def test_stop_page_has_player_captions_cue_times_credits_and_neighbours(catalogu
     site = catalogue.build()
     stop = (site / "stops/2.html").read_text(encoding="utf-8")
     assert '<html lang="ko">' in stop and 'content="width=device-width, initial-scale=1"' in stop
-    assert '<audio id="narration" controls preload="metadata">' in stop
-    assert '<track kind="captions" srclang="ko" label="한국어" src="../media/2.vtt" default>' in stop
+    # What the lock screen shows (Media Session), and where the previous and next stops are (player.js).
+    assert ('<audio id="narration" controls preload="none" data-title="2. 종" data-album="도슨트 오디오 가이드" '
+            'data-previous="1.html" data-next="3.html">') in stop
+    # ?v=: the subtitles' content version (offline.py), as for the narration
+    assert re.search(r'<track kind="captions" srclang="ko" label="한국어" src="\.\./media/2\.vtt\?v=[0-9a-f]{8}" default>',
+                     stop)
     assert stop.count('role="button" tabindex="0" data-start=') == 4
     assert 'data-start="2.000" data-end="4.000">둘째 문장입니다.</span>' in stop
     assert "자료: 국가유산청" in stop
