@@ -8,9 +8,9 @@ from stages.core.cli import no_arguments, run_main
 from stages.core.info_file import write_facts
 from stages.core.model_shutdowns import load_checked_params
 from stages.core.params import Params
-from stages.core.paths import INFO_DIR, info_path, source_path
+from stages.core.paths import INFO_DIR, fetched_picture_paths, info_path, source_path
 from stages.core.stage_cache import StageCache, file_bytes_key
-from stages.facts.picture import credit_record, keep_picture, picture_paths
+from stages.facts.picture import credit_record, keep_picture
 from stages.facts.providers import INFO_PROVIDERS
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def run(params: Params, keyword: str) -> bool:
 def main(argv: list[str]) -> None:
     no_arguments(argv, "info")
     params = load_checked_params()  # a script or speech model that has shut down stops the run before any facts
-    remove_stale_temps(*(path for keyword in params.keywords for path in (info_path(keyword), *picture_paths(keyword))))
+    remove_stale_temps(*(path for keyword in params.keywords for path in (info_path(keyword), *fetched_picture_paths(keyword))))
     cached = each_keyword("info", params.keywords, lambda keyword: run(params, keyword))
     FACTS.write_keys(params.keywords)
     log.info("info: %d keywords, %d from the cache", len(cached), sum(cached.values()))

@@ -13,13 +13,13 @@ from pathlib import Path
 from stages.core.cli import run_main
 from stages.core.languages import LANGUAGES
 from stages.core.params import AUDIO_FORMATS, load_params
-from stages.core.paths import OUTPUTS
+from stages.core.paths import OUTPUTS, PICTURE_SUFFIXES
 
 log = logging.getLogger(__name__)
 
 # Each per-keyword output folder, with the suffixes its files take after the keyword.
 KEYWORD_FILES = {
-    "info": (".json", ".jpg", ".png", ".webp"),  # the facts, and the picture they name (stages/facts/picture.py)
+    "info": (".json", *PICTURE_SUFFIXES),  # the facts, and the picture they name (stages/facts/picture.py)
     "script": (".md",),
     "audio": (".vtt", *(f".{fmt}" for fmt in AUDIO_FORMATS)),
     "spoken": (".txt",),

@@ -35,6 +35,20 @@ def info_path(keyword: str) -> Path:
     return INFO_DIR / f"{keyword}.json"
 
 
+# The names the picture of a keyword's facts may have beside its info file: the info stage writes one
+# (stages/facts/picture.py), the guide shows it (stages/publishing/picture.py), `make prune` removes a dropped one.
+PICTURE_SUFFIXES = (".jpg", ".png", ".webp")
+
+
+def fetched_picture_path(keyword: str, suffix: str) -> Path:
+    return INFO_DIR / f"{keyword}{suffix}"
+
+
+def fetched_picture_paths(keyword: str) -> list[Path]:
+    """Every name the keyword's fetched picture may have."""
+    return [fetched_picture_path(keyword, suffix) for suffix in PICTURE_SUFFIXES]
+
+
 def hand_edited_path(keyword: str, language: str | None = None) -> Path:
     return language_folder(HAND_EDITED_DIR, language) / f"{keyword}.md"
 

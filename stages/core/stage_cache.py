@@ -35,6 +35,15 @@ def files_hash(paths: list[Path], base: Path) -> str:
 
 
 @cache
+def module_version(path: str) -> str:
+    """The hash of one module's source (pass `__file__`): part of the key of what that module's code makes and caches
+    (a QR code, a picture's rendition, an icon), so that an entry made by an edited version is never taken for this
+    one's. Read once per process."""
+    module = Path(path)
+    return files_hash([module], module.parent)
+
+
+@cache
 def code_version(stage: str) -> str:
     """The hash of the code the stage's deps in dvc.yaml name (its stages/ entries)."""
     stages = yaml.load((PROJECT / "dvc.yaml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)["stages"]

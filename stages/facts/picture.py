@@ -14,29 +14,19 @@ from stages.core.cache import Cache, content_key
 from stages.core.errors import PipelineError
 from stages.core.info_file import Facts, read_facts
 from stages.core.params import Params
-from stages.core.paths import INFO_DIR, info_path
+from stages.core.paths import PICTURE_SUFFIXES, fetched_picture_path, fetched_picture_paths, info_path
 from stages.core.previous_outputs import PreviousOutputs
 from stages.core.stage_cache import refreshed
 from stages.facts.sources import PICTURE_KEYS, read_source
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".jpg", ".png", ".webp")  # what the guide looks for beside the info file
 MAX_BYTES = 30_000_000  # far above any web picture: more is not the entry's picture
 # A 4xx other than 429 means there is no picture at that address: an answer, so one warning and no retry.
 NO_PICTURE = [status for status in range(400, 500) if status_kind(status) not in RETRYABLE]
 # The pictures fetched, by URL, so that a keyword served from the stage cache (or re-run for another keyword's sake)
 # gets its picture back without a request.
 FETCHED = Cache("info-pictures", ".img")
-
-
-def picture_path(keyword: str, suffix: str) -> Path:
-    return INFO_DIR / f"{keyword}{suffix}"
-
-
-def picture_paths(keyword: str) -> list[Path]:
-    """Every name the keyword's picture may have."""
-    return [picture_path(keyword, suffix) for suffix in SUFFIXES]
 
 
 def picture_suffix(data: bytes) -> str | None:
@@ -75,12 +65,12 @@ def keep_picture(params: Params, keyword: str, previous: PreviousOutputs) -> Pat
             if data is not None:
                 FETCHED.put(key, lambda tmp: tmp.write_bytes(data))
     suffix = picture_suffix(data) if data is not None else None
-    for other in SUFFIXES:
+    for other in PICTURE_SUFFIXES:
         if other != suffix:
-            picture_path(keyword, other).unlink(missing_ok=True)
+            fetched_picture_path(keyword, other).unlink(missing_ok=True)
     if suffix is None:
         return None
-    path = picture_path(keyword, suffix)
+    path = fetched_picture_path(keyword, suffix)
     atomic.write_bytes(path, data)
     return path
 
@@ -119,5 +109,5 @@ def _previous(previous: PreviousOutputs, keyword: str, url: str) -> bytes | None
             return None
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    found = next((file for suffix in SUFFIXES if (file := previous.file(picture_path(keyword, suffix)))), None)
+    found = next((file for path in fetched_picture_paths(keyword) if (file := previous.file(path))), None)
     return found.read_bytes() if found is not None else None

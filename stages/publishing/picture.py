@@ -7,7 +7,6 @@ Pillow at WIDTHS (never wider than the original, and at most WIDTHS[-1] on eithe
 thumbnail; the encodings are kept in the content cache, so a rebuild copies them instead of encoding them again.
 """
 
-import functools
 import hashlib
 import io
 import logging
@@ -19,8 +18,8 @@ from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from stages.core.cache import Cache, content_key
 from stages.core.info_file import Facts
-from stages.core.paths import INFO_DIR, SOURCES_DIR, source_path
-from stages.core.stage_cache import files_hash
+from stages.core.paths import SOURCES_DIR, fetched_picture_paths, source_path
+from stages.core.stage_cache import module_version
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +27,6 @@ WIDTHS = (360, 720, 1280)  # the srcset; a phone 360 CSS px wide at one device p
 THUMBNAIL = 160  # the index's square thumbnail, shown 4rem wide: sharp up to 2.5 device pixels per CSS pixel
 QUALITY = 72  # WebP's lossy 0–100: a photo 360 px wide is 10–25 kB, its detail intact at a phone's size
 LOCAL_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
-FETCHED_SUFFIXES = (".jpg", ".png", ".webp")  # what stages/facts/picture.py keeps
 FOLDER = "pictures"  # at the site's top: a picture is the same in every language
 CACHE = "pictures"
 _UNREADABLE = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)  # what Pillow raises for a bad file
@@ -79,8 +77,7 @@ def load_picture(keyword: str, number: int, facts: Facts, record: dict | None) -
                         "credits the guide; add them to the front matter", source.as_posix(),
                         source_path(keyword).as_posix())
     else:
-        source = next((path for suffix in FETCHED_SUFFIXES if (path := INFO_DIR / f"{keyword}{suffix}").is_file()),
-                      None)
+        source = next((path for path in fetched_picture_paths(keyword) if path.is_file()), None)
         if source is None:
             return None
         credit, licence = ", ".join(facts.attribution) or facts.provider, facts.details.get("image_licence", "")
@@ -104,11 +101,6 @@ def sizes(width: int, height: int) -> list[tuple[int, int]]:
     return [(w, max(1, round(height * w / width))) for w in sorted({w for w in WIDTHS if w < widest} | {widest})]
 
 
-@functools.cache
-def _this_code() -> str:
-    return files_hash([Path(__file__)], Path(__file__).parent)
-
-
 def _encoded(data: bytes, number: int) -> tuple[tuple[Rendition, ...], Rendition]:
     """The renditions and thumbnail of one picture: each from the cache, keyed by the picture's bytes, the size, Pillow
     and this code; the picture is decoded only if one of them is missing."""
@@ -122,7 +114,7 @@ def _encoded(data: bytes, number: int) -> tuple[tuple[Rendition, ...], Rendition
 
     def rendition(name: str, size: tuple[int, int], square: bool) -> Rendition:
         key = content_key({"picture": digest, "size": list(size), "square": square, "pillow": PIL.__version__,
-                           "code": _this_code()})
+                           "code": module_version(__file__)})
         entry = cache.get(key)
         if entry is None:
             if not decoded:

@@ -16,13 +16,13 @@ from stages.core.cache import Cache, content_key
 from stages.core.languages import LANGUAGES
 from stages.core.params import GuideParams
 from stages.core.paths import GUIDE_DIR
-from stages.core.stage_cache import files_hash
+from stages.core.stage_cache import module_version
 from stages.publishing import offline
 from stages.publishing.stop import Stop
 from stages.publishing.strings import UI, duration_text
 
 HERE = Path(__file__).parent
-ASSETS = ("guide.css", "guide.js", "finder.js", "player.js")
+ASSETS = ("guide.css", "guide.js", "finder.js", "player.js", "offline.js")
 # Only in a guide of several languages, so that a one-language guide keeps its bytes.
 LANGUAGE_ASSETS = ("languages.css", "languages.js")
 
@@ -94,11 +94,6 @@ def stop_url(stop: Stop, base_url: str | None) -> str:
 QR_CACHE = "qr"
 
 
-@functools.cache
-def _this_code() -> str:
-    return files_hash([Path(__file__)], HERE)
-
-
 def qr_svg(url: str) -> str:
     """An inline SVG QR code sized by CSS; hidden from screen readers, since the label's text says the same.
 
@@ -107,7 +102,7 @@ def qr_svg(url: str) -> str:
     """
     cache = Cache(QR_CACHE, ".svg")
     # This file's code is in the key: a code drawn another way by an edited qr_svg is never taken for this one.
-    key = content_key({"url": url, "segno": segno.__version__, "code": _this_code()})
+    key = content_key({"url": url, "segno": segno.__version__, "code": module_version(__file__)})
     entry = cache.get(key)
     if entry is not None:
         return entry.read_text(encoding="utf-8")

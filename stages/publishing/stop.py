@@ -81,10 +81,11 @@ def credits_for(facts: Facts, notes: list[str], language: str = "ko", facts_lang
 
 
 def load_stop(keyword: str, number: int, audio_format: str, language: str = "ko", folder: str | None = None,
-              facts_language: str = "ko", machine_translation: bool = False, picture: Picture | None = None) -> Stop:
+              facts_language: str = "ko", machine_translation: bool = False, picture: Picture | None = None,
+              facts: Facts | None = None) -> Stop:
     """Read one keyword's outputs in one language (`folder`: Params.folder); a missing one is a PipelineError naming
-    the stage to run. `picture` is load_picture's, made once for every language."""
-    facts = read_facts(keyword)
+    the stage to run. `picture` is load_picture's and `facts` the keyword's, each read once for every language."""
+    facts = facts or read_facts(keyword)
     files = {"audio": audio_path(keyword, audio_format, folder), "subtitles": subtitles_path(keyword, folder),
              "script": script_path(keyword, folder), "metrics": metrics_path(keyword, folder)}
     for path in files.values():
@@ -110,7 +111,8 @@ def load_stops(params: Params, numbers: dict[str, int]) -> list[Stop]:
     """Every stop in every language, the first language's first; the same numbers in each."""
     stops: list[Stop] = []
     credits = read_keys(INFO_DIR)  # what the info stage recorded per keyword: its local picture's credit
-    pictures = {keyword: load_picture(keyword, numbers[keyword], read_facts(keyword), credits.get(keyword))
+    facts = {keyword: read_facts(keyword) for keyword in params.keywords}
+    pictures = {keyword: load_picture(keyword, numbers[keyword], facts[keyword], credits.get(keyword))
                 for keyword in params.keywords}
     # tts.format and languages only choose among the files the earlier stages wrote; changing either changes
     # outputs/audio or outputs/script, dependencies, so the guide stage still re-runs when it must while depending on
@@ -120,7 +122,8 @@ def load_stops(params: Params, numbers: dict[str, int]) -> list[Stop]:
         # What the script stage recorded per keyword: whether the narration in this language is a machine translation.
         keys = read_keys(language_folder(SCRIPT_DIR, folder))
         stops += [load_stop(keyword, numbers[keyword], params.tts.format, language, folder, params.source_language,
-                            folder is not None and _machine_translation(keys.get(keyword)), pictures[keyword])
+                            folder is not None and _machine_translation(keys.get(keyword)), pictures[keyword],
+                            facts[keyword])
                   for keyword in params.keywords]
     return stops
 
