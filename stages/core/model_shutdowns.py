@@ -138,18 +138,18 @@ def called_models(params: Params) -> list[tuple[str, str]]:
     # which a test holds to have no announced shutdown) passes here unchecked.
     for language in params.languages:
         tts = params.in_language(language).tts
-        model = tts.options.get("model")
-        key = f"tts.per_language.{language}.model" if "model" in params.tts.per_language.get(language, {}) else \
-            "tts.model"
-        if tts.provider in ("openai", "realtime") and isinstance(model, str) and (key, model) not in called:
-            called.append((key, model))
+        if tts.provider not in ("openai", "realtime"):
+            continue
+        models = [("model", tts.options.get("model"))]
         # The listening check (tts.verify, on by default for these providers) calls a transcription model too.
-        if tts.provider in ("openai", "realtime") and tts.options.get("verify") in (None, "transcribe"):
-            heard_by = tts.options.get("verify_model") or TRANSCRIBE
-            key = f"tts.per_language.{language}.verify_model" if "verify_model" in \
-                params.tts.per_language.get(language, {}) else "tts.verify_model"
-            if isinstance(heard_by, str) and (key, heard_by) not in called:
-                called.append((key, heard_by))
+        if tts.options.get("verify") in (None, "transcribe"):
+            models.append(("verify_model", tts.options.get("verify_model") or TRANSCRIBE))
+        for name, model in models:
+            # Named under the key that set it: the language's own override, else tts's.
+            key = f"tts.per_language.{language}.{name}" if name in params.tts.per_language.get(language, {}) else \
+                f"tts.{name}"
+            if isinstance(model, str) and (key, model) not in called:
+                called.append((key, model))
     return called
 
 

@@ -55,7 +55,11 @@ def pronounced(text: str, language: str = "ko") -> str:
 def numbers(text: str, language: str = "ko") -> Counter[str]:
     """The numbers a text says, as said: Sino-Korean number words in Korean (a word that starts with one), digits
     elsewhere."""
-    read = _numbers_read(text, language)
+    return _numbers_in(_numbers_read(text, language), language)
+
+
+def _numbers_in(read: str, language: str) -> Counter[str]:
+    """numbers() of a text already read by _numbers_read."""
     if language != "ko":
         return Counter(_DIGITS.findall(read))
     read = _SPACED_POINT.sub(r"\1점\2", read)  # 사십이 점 일 is one number, as 42.1 is
@@ -102,7 +106,8 @@ class Comparison:
 
 def compare(expected_text: str, heard_text: str, language: str = "ko") -> Comparison:
     """Normalise both texts and align them."""
-    expected, heard = pronounced(expected_text, language), pronounced(heard_text, language)
+    said_read, heard_read = _numbers_read(expected_text, language), _numbers_read(heard_text, language)
+    expected, heard = _pronounced_only(said_read), _pronounced_only(heard_read)
     # A faithful read is mostly shared prefix and suffix: only the middle needs the quadratic alignment.
     start = 0
     while start < min(len(expected), len(heard)) and expected[start] == heard[start]:
@@ -112,7 +117,7 @@ def compare(expected_text: str, heard_text: str, language: str = "ko") -> Compar
         end += 1
     a, b = expected[start:len(expected) - end], heard[start:len(heard) - end]
     distance, added, skipped = _align(a, b)
-    said, heard_numbers = numbers(expected_text, language), numbers(heard_text, language)
+    said, heard_numbers = _numbers_in(said_read, language), _numbers_in(heard_read, language)
     return Comparison(expected=expected, heard=heard, distance=distance, added=added, skipped=skipped,
                       numbers_said=said - heard_numbers, numbers_heard=heard_numbers - said)
 

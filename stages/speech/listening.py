@@ -56,6 +56,7 @@ class Listener(openai_access.OpenAIAccess):
         self.max_cer = options.max_cer
         self.language = language
         self.records = Cache(HEARD, ".json")
+        self._recorded: dict[str, Heard] = {}  # records read or written in this run: a narration's are read twice
         self.heard_seconds = 0.0  # audio transcribed in this run, for its cost
         self.misheard = 0  # transcripts that failed the check in this run
 
@@ -67,11 +68,15 @@ class Listener(openai_access.OpenAIAccess):
         return self.records.path(content_key({"chunk": chunk_key, "heard_by": self.identity()}))
 
     def recorded(self, chunk_key: str) -> Heard | None:
-        """What the chunk was heard to say when it passed, or None if it was never heard (or the record is unreadable)."""
-        try:
-            return Heard(**json.loads(self._record_path(chunk_key).read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
-            return None
+        """What the chunk was heard to say when it passed, or None if it was never heard (or the record is unreadable).
+
+        Remembered: a cached narration's records are read when it is planned and again for its metrics."""
+        if chunk_key not in self._recorded:
+            try:
+                self._recorded[chunk_key] = Heard(**json.loads(self._record_path(chunk_key).read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError):
+                return None
+        return self._recorded[chunk_key]
 
     def passes(self, heard: Heard) -> bool:
         """A recorded hearing still passes: its CER is within the current tts.max_cer (the other problems are
@@ -80,6 +85,7 @@ class Listener(openai_access.OpenAIAccess):
 
     def store(self, chunk_key: str, heard: Heard) -> None:
         write_text(self._record_path(chunk_key), json.dumps(asdict(heard), ensure_ascii=False))
+        self._recorded[chunk_key] = heard
 
     async def listen(self, path: Path, text: str, seconds: float, where: str) -> Heard:
         """Transcribe the chunk file at `path`; raise Misheard unless it says `text`."""

@@ -255,7 +255,7 @@ class ChunkSynthesizer:
         text = chunk.spoken
         path = self.cache.path(key)
         try:
-            if start == HEAR and await self._heard_well(key, path, text, where, gates, last=False):
+            if start == HEAR and await self._heard_well(key, path, duration(path), text, where, gates, last=False):
                 self._heard_from_cache.add(key)  # its sound was in the cache: counted as a hit by files_of
                 publish(key, path)
                 return
@@ -264,9 +264,9 @@ class ChunkSynthesizer:
             for attempt in range(last_try + 1):
                 try:
                     with atomic_path(path) as tmp:  # renamed into the cache only once a try passed every check
-                        if not await self._synthesize(text, tmp, gates.speech) or (
-                                self.listener is not None
-                                and not await self._heard_well(key, tmp, text, where, gates, last=attempt == last_try)):
+                        seconds = await self._synthesize(text, tmp, gates.speech)
+                        if seconds is None or (self.listener is not None and not await self._heard_well(
+                                key, tmp, seconds, text, where, gates, last=attempt == last_try)):
                             raise _Discarded
                 except _Discarded:
                     if self._failed:
@@ -285,32 +285,35 @@ class ChunkSynthesizer:
         progress.done(cached=False)
         publish(key, path)
 
-    async def _synthesize(self, text: str, dest: Path, gate: asyncio.Semaphore) -> bool:
-        """Speak `text` into `dest` through the provider and verify; False if the run failed before its turn."""
+    async def _synthesize(self, text: str, dest: Path, gate: asyncio.Semaphore) -> float | None:
+        """Speak `text` into `dest` through the provider and verify; the seconds of audio made, or None if the run
+        failed before its turn."""
         # A chunk holds its slot through its retries, so the front of the script is not sent to the back of the
         # queue; it gives the slot up only while verify waits for another chunk's rate.
         async with gate:
             if self._failed:
-                return False  # the slot came free because a chunk failed for good
+                return None  # the slot came free because a chunk failed for good
             try:
                 await self.provider.synthesize(
                     text, dest, check=lambda written: self.verifier.verify(written, text, idle=_released(gate)))
             except BaseException:
                 self._failed = True  # before the slot is released: no queued chunk may start after this
                 raise
+        seconds = duration(dest)
         self.made += 1
         self.new_chars += len(text)
-        self.new_seconds += duration(dest)
-        return True
+        self.new_seconds += seconds
+        return seconds
 
-    async def _heard_well(self, key: str, path: Path, text: str, where: str, gates: "_Gates", *, last: bool) -> bool:
-        """Whether the chunk file at `path` is heard as `text` (then recorded); heard differently on its last chance,
-        the run fails with one line, and nothing of the chunk is cached."""
+    async def _heard_well(self, key: str, path: Path, seconds: float, text: str, where: str, gates: "_Gates", *,
+                          last: bool) -> bool:
+        """Whether the chunk file at `path` (`seconds` long) is heard as `text` (then recorded); heard differently on
+        its last chance, the run fails with one line, and nothing of the chunk is cached."""
         async with gates.listen:
             if self._failed:
                 return False
             try:
-                heard = await self.listener.listen(path, text, duration(path), where)
+                heard = await self.listener.listen(path, text, seconds, where)
             except Misheard as misheard:
                 if not last:
                     log.warning("listening: %s was heard differently (%s); speaking it once more", where, misheard)
